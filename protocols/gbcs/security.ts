@@ -1,0 +1,182 @@
+import type { KeyObject } from 'node:crypto';
+import { type Hex, concatBytes, fromHex, toHex } from '../bytes.js';
+import { GbcsDecodeError } from '../errors.js';
+import { type Eui64, euiToBytes } from '../eui.js';
+import { KeyAgreementCache, type Keystore, decryptPayload, deriveKey, ecdsaVerify, gmac, gmacVerify } from '../crypto/index.js';
+import { type Cra, type FrameLayout, type GbcsFrame, type GroupingHeader, CRA_FLAG, MAC_LENGTH } from './frame.js';
+import { payloadEncryptedParts } from './payload.js';
+
+/*
+ * How GBCS applies the crypto primitives to a frame (gbcs-framing §2.3-2.6):
+ * - MAC: GMAC with a per-message key from ECDH(KA, KA) + KDF(PartyU = originator, mode = CRA, counter, PartyV =
+ *   target); IV = originator ‖ invocation counter; AAD = security control ‖ five zero bytes ‖ the whole
+ *   General-Signing APDU. Commands are MAC'd by the ACB's KA key even when a supplier originates them.
+ * - Signature: ECDSA over the General-Signing APDU without its DF tag, up to the end of the payload.
+ * - Encryption: KDF mode 4, PartyV = supplementary remote party if present, counter = supplementary originator
+ *   counter if present; AAD = the security control byte.
+ */
+
+export type CheckResult =
+  | { status: 'valid' }
+  | { status: 'invalid'; reason: string }
+  | { status: 'absent' }
+  | { status: 'unverifiable'; reason: string };
+
+export interface DecryptedPart {
+  path: string;
+  status: 'decrypted' | 'invalid' | 'unverifiable';
+  reason?: string;
+  plaintext?: Hex;
+  value?: unknown;
+}
+
+export interface SecurityReport {
+  mac: CheckResult;
+  signature: CheckResult;
+  decrypted: DecryptedPart[];
+}
+
+export interface SecurityContext {
+  keystore: Keystore;
+  cache: KeyAgreementCache;
+  /** The access control broker; defaults to the keystore's role-04 organisation. */
+  acb?: Eui64;
+}
+
+export function createSecurityContext(keystore: Keystore, acb?: Eui64): SecurityContext {
+  return { keystore, cache: new KeyAgreementCache(), acb };
+}
+
+/** The AAD prefix of GBCS MACs: the security control byte and five empty-field bytes (constant in practice). */
+function macAadPrefix(securityControl: number): Uint8Array {
+  return new Uint8Array([securityControl, 0, 0, 0, 0, 0]);
+}
+
+function ivFor(originator: Eui64, invocationCounter: number): Uint8Array {
+  const iv = new Uint8Array(12);
+  iv.set(euiToBytes(originator), 0);
+  new DataView(iv.buffer).setUint32(8, invocationCounter >>> 0);
+  return iv;
+}
+
+/** A device EUI in a keystore: it has certificates but no organisation role. */
+function isDevice(ks: Keystore, eui: Eui64): boolean {
+  return ks.role(eui) === undefined && ks.publicKey(eui, 'ka') !== undefined;
+}
+
+/**
+ * The two parties whose KA keys key a frame's MAC. Commands from organisations are MAC'd by the ACB
+ * against the target; HAN-originated commands (PPMID/HCALCS → meter) by the two devices themselves.
+ */
+export function macParties(h: GroupingHeader, ctx: SecurityContext): { a: Eui64; b: Eui64 } | { error: string } {
+  if (h.cra !== 'command') return { a: h.originator, b: h.target };
+  if (isDevice(ctx.keystore, h.originator)) return { a: h.originator, b: h.target };
+  const acb = ctx.acb ?? ctx.keystore.acb();
+  if (!acb) return { error: 'no access control broker (role 04) in the keystore' };
+  return { a: acb, b: h.target };
+}
+
+/** Shared secret between two parties when the keystore holds either side's KA private key. */
+export function sharedSecret(ctx: SecurityContext, a: Eui64, b: Eui64, usage: 'ka' | 'pp-ka' = 'ka'): Uint8Array | string {
+  const ks = ctx.keystore;
+  const tryPair = (priv: KeyObject | undefined, pub: KeyObject | undefined) =>
+    priv && pub ? ctx.cache.sharedSecret(priv, pub) : undefined;
+  const z =
+    tryPair(ks.privateKey(a, usage), ks.publicKey(b, 'ka')) ?? tryPair(ks.privateKey(b, 'ka'), ks.publicKey(a, usage));
+  if (z) return z;
+  const missing = [a, b].filter((e) => !ks.publicKey(e, e === a ? usage : 'ka'));
+  if (missing.length) return `no KA certificate for ${missing.join(', ')}`;
+  return `no KA private key for ${a} or ${b}`;
+}
+
+export function macKey(z: Uint8Array, h: Pick<GroupingHeader, 'originator' | 'target' | 'cra' | 'counter'>): Uint8Array {
+  return deriveKey(z, { partyU: h.originator, mode: CRA_FLAG[h.cra] as 1 | 2 | 3, counter: h.counter, partyV: h.target });
+}
+
+/** MAC over a General-Signing APDU, as it is placed in a `DD` frame. */
+export function computeMac(
+  key: Uint8Array,
+  gs: Uint8Array,
+  originator: Eui64,
+  securityControl = 0x11,
+  invocationCounter = 0,
+): Uint8Array {
+  return gmac(key, ivFor(originator, invocationCounter), concatBytes(macAadPrefix(securityControl), gs), MAC_LENGTH);
+}
+
+/** The bytes a GBCS signature covers: General-Signing APDU minus the DF tag, through the end of the payload. */
+export function signedBytes(bytes: Uint8Array, layout: FrameLayout): Uint8Array {
+  return bytes.subarray(layout.gsStart + 1, layout.payloadEnd);
+}
+
+function checkMac(bytes: Uint8Array, frame: GbcsFrame, layout: FrameLayout, ctx: SecurityContext): CheckResult {
+  if (frame.kind !== 'ciphered') return { status: 'absent' };
+  const parties = macParties(frame.header, ctx);
+  if ('error' in parties) return { status: 'unverifiable', reason: parties.error };
+  const z = sharedSecret(ctx, parties.a, parties.b);
+  if (typeof z === 'string') return { status: 'unverifiable', reason: z };
+  const key = macKey(z, frame.header);
+  const aad = concatBytes(macAadPrefix(frame.securityControl), bytes.subarray(layout.gsStart, layout.gsEnd));
+  const ok = gmacVerify(key, ivFor(frame.header.originator, frame.invocationCounter), aad, fromHex(frame.mac));
+  return ok ? { status: 'valid' } : { status: 'invalid', reason: `MAC does not verify (keys ${parties.a} ↔ ${parties.b})` };
+}
+
+function checkSignature(bytes: Uint8Array, frame: GbcsFrame, layout: FrameLayout, ctx: SecurityContext): CheckResult {
+  if (frame.kind === 'gbt' || frame.signature.kind !== 'ecdsa') return { status: 'absent' };
+  const pub = ctx.keystore.publicKey(frame.header.originator, 'ds');
+  if (!pub) return { status: 'unverifiable', reason: `no DS certificate for ${frame.header.originator}` };
+  const ok = ecdsaVerify(pub, signedBytes(bytes, layout), fromHex(frame.signature.rs));
+  return ok ? { status: 'valid' } : { status: 'invalid', reason: `signature does not verify with ${frame.header.originator}'s DS key` };
+}
+
+/** Party and counter that key payload encryption (gbcs-framing §2.2, mode 4). */
+export function encryptionParty(h: GroupingHeader): { partyV: Eui64; counter: bigint } {
+  const oi = h.otherInfo;
+  const partyV = 'remotePartyId' in oi ? oi.remotePartyId : h.target;
+  const counter = oi.form === 'supplementary+originator-counter' ? oi.originatorCounter : h.counter;
+  return { partyV, counter };
+}
+
+export function encryptionKey(z: Uint8Array, h: GroupingHeader): Uint8Array {
+  const { partyV, counter } = encryptionParty(h);
+  return deriveKey(z, { partyU: h.originator, mode: 4, counter, partyV });
+}
+
+function decryptParts(frame: GbcsFrame, ctx: SecurityContext): DecryptedPart[] {
+  if (frame.kind === 'gbt') return [];
+  const parts = payloadEncryptedParts(frame.payload);
+  if (parts.length === 0) return [];
+  const { partyV } = encryptionParty(frame.header);
+  const z = sharedSecret(ctx, frame.header.originator, partyV);
+  if (typeof z === 'string') return parts.map((p) => ({ path: p.path, status: 'unverifiable', reason: z }));
+  const key = encryptionKey(z, frame.header);
+  return parts.map((p) => {
+    const plain = decryptPayload(
+      key,
+      ivFor(frame.header.originator, p.block.invocationCounter),
+      fromHex(p.block.ciphertext),
+      fromHex(p.block.tag),
+      new Uint8Array([p.block.securityControl]),
+    );
+    if (!plain) return { path: p.path, status: 'invalid', reason: 'authentication tag does not verify' };
+    try {
+      return { path: p.path, status: 'decrypted', plaintext: toHex(plain), value: p.decodePlaintext(plain) };
+    } catch (e) {
+      if (e instanceof GbcsDecodeError) {
+        return { path: p.path, status: 'invalid', plaintext: toHex(plain), reason: `plaintext: ${e.message}` };
+      }
+      throw e;
+    }
+  });
+}
+
+/** Check everything the keystore allows: MAC, signature, and decrypt protected parts. */
+export function verifyFrame(bytes: Uint8Array, frame: GbcsFrame, layout: FrameLayout, ctx: SecurityContext): SecurityReport {
+  return {
+    mac: checkMac(bytes, frame, layout, ctx),
+    signature: checkSignature(bytes, frame, layout, ctx),
+    decrypted: decryptParts(frame, ctx),
+  };
+}
+
+export type { Cra };
