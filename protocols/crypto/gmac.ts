@@ -1,0 +1,51 @@
+import { createCipheriv, timingSafeEqual } from 'node:crypto';
+import { GbcsCryptoError } from '../errors.js';
+import { type Eui64, euiToBytes, isEui64 } from '../eui.js';
+import { assertBytes } from './keys.js';
+
+/** GBCS truncates GCM tags to 96 bits for MACs and ciphered blocks. */
+export const GBCS_TAG_LENGTH = 12;
+
+/** GCM IV as GBCS builds it: originator system title (EUI) ‖ 32-bit invocation counter (0 in practice). */
+export function gbcsIv(originator: Eui64, invocationCounter = 0): Uint8Array {
+  if (typeof originator !== 'string' || !isEui64(originator)) {
+    throw new GbcsCryptoError(`IV originator: not an EUI-64: ${JSON.stringify(originator)}`);
+  }
+  if (!Number.isInteger(invocationCounter) || invocationCounter < 0 || invocationCounter > 0xffffffff) {
+    throw new GbcsCryptoError(`IV invocation counter must be 0..0xFFFFFFFF, got ${invocationCounter}`);
+  }
+  const iv = new Uint8Array(12);
+  iv.set(euiToBytes(originator), 0);
+  new DataView(iv.buffer).setUint32(8, invocationCounter);
+  return iv;
+}
+
+export function checkKeyIv(key: unknown, iv: unknown, what: string): void {
+  assertBytes(key, 16, `${what} key (AES-128)`);
+  assertBytes(iv, 12, `${what} IV`);
+}
+
+/**
+ * GMAC: the GCM tag over `aad` with an empty plaintext, truncated to `tagLength` bytes. GCM tag truncation
+ * keeps the leading bytes, so computing the full tag and slicing equals GCM run with a short tag length.
+ */
+export function gmac(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, tagLength = GBCS_TAG_LENGTH): Uint8Array {
+  checkKeyIv(key, iv, 'GMAC');
+  assertBytes(aad, undefined, 'GMAC AAD');
+  if (!Number.isInteger(tagLength) || tagLength < 1 || tagLength > 16) {
+    throw new GbcsCryptoError(`GMAC tag length must be 1..16, got ${tagLength}`);
+  }
+  const c = createCipheriv('aes-128-gcm', key, iv);
+  c.setAAD(aad);
+  c.final();
+  const tag = c.getAuthTag();
+  return new Uint8Array(tag.buffer, tag.byteOffset, tagLength).slice();
+}
+
+/** Constant-time comparison of a received MAC against the computed one; the length comes from `mac`. */
+export function gmacVerify(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, mac: Uint8Array): boolean {
+  assertBytes(mac, undefined, 'GMAC tag');
+  // Refuse very short tags: a 1-byte "MAC" would verify by chance 1 time in 256.
+  if (mac.length < 4 || mac.length > 16) return false;
+  return timingSafeEqual(gmac(key, iv, aad, mac.length), mac);
+}
