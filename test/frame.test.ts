@@ -71,7 +71,7 @@ describe('GBCS frames over the shared RTDS corpus', () => {
   });
 
   it('reads the DBCH01 command field by field (gbcs-framing §1.7)', () => {
-    const f = decodeFrame(byName('6.31_DBCH01/DBCH01_6.31_SUCCESS_COMMAND_GBCS.HEX'));
+    const f = decodeFrame(byName('6.31_DBCH01/DBCH01_6.31_SUCCESS_COMMAND_GBCS.HEX').bytes);
     expect(f.kind).toBe('ciphered');
     if (f.kind !== 'ciphered') return;
     expect(f.securityControl).toBe(0x11);
@@ -90,7 +90,7 @@ describe('GBCS frames over the shared RTDS corpus', () => {
   });
 
   it('reads a signed critical response and its date-time (ECS01a)', () => {
-    const f = decodeFrame(byName('1.1.1_ECS01a/ECS01a_1.1.1_IMMEDIATE_TOU_SUCCESS_RESPONSE_GBCS.HEX'));
+    const f = decodeFrame(byName('1.1.1_ECS01a/ECS01a_1.1.1_IMMEDIATE_TOU_SUCCESS_RESPONSE_GBCS.HEX').bytes);
     expect(f.kind).toBe('signing');
     if (f.kind !== 'signing') return;
     expect(f.header.cra).toBe('response');

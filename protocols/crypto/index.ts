@@ -1,4 +1,4 @@
-export { KDF_MODE, type KdfInfo, type KdfMode, OTHER_INFO_LENGTH, deriveKey, otherInfo } from './kdf.js';
+export { KDF_MODE, type KdfInfo, type KdfMode, OTHER_INFO_LENGTH, deriveKey, deriveKeyRaw, otherInfo } from './kdf.js';
 export {
   KeyAgreementCache,
   type KeyAgreementCacheOptions,

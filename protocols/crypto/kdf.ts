@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { GbcsCryptoError } from '../errors.js';
 import { type Eui64, euiToBytes, isEui64 } from '../eui.js';
 import { assertBytes } from './keys.js';
@@ -55,5 +55,26 @@ const ROUND_ONE = new Uint8Array([0, 0, 0, 1]);
 export function deriveKey(z: Uint8Array, info: KdfInfo): Uint8Array {
   assertBytes(z, 32, 'KDF shared secret Z');
   const digest = createHash('sha256').update(ROUND_ONE).update(z).update(otherInfo(info)).digest();
+  return new Uint8Array(digest.buffer, digest.byteOffset, 16).slice();
+}
+
+/**
+ * Same KDF with OtherInfo fields taken as bytes: a frame already holds PartyU, the transaction-id element
+ * (`09` ‖ CRA ‖ counter) and PartyV, so the hot path copies them instead of re-encoding EUIs and bigints.
+ * `txElement` is 10 bytes (`09`, mode, counter); `partyU` and `partyV` are 8 bytes each.
+ */
+export function deriveKeyRaw(z: Uint8Array, partyU: Uint8Array, txElement: Uint8Array, partyV: Uint8Array): Uint8Array {
+  assertBytes(z, 32, 'KDF shared secret Z');
+  assertBytes(partyU, 8, 'KDF partyU');
+  assertBytes(txElement, 10, 'KDF transaction-id element');
+  assertBytes(partyV, 8, 'KDF partyV');
+  const input = new Uint8Array(4 + 32 + OTHER_INFO_LENGTH);
+  input.set(ROUND_ONE, 0);
+  input.set(z, 4);
+  input.set(ALGORITHM_ID, 36);
+  input.set(partyU, 43);
+  input.set(txElement, 51);
+  input.set(partyV, 61);
+  const digest = hash('sha256', input, 'buffer') as Buffer;
   return new Uint8Array(digest.buffer, digest.byteOffset, 16).slice();
 }

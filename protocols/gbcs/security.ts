@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { type Hex, concatBytes, fromHex, toHex } from '../bytes.js';
 import { GbcsDecodeError } from '../errors.js';
 import { type Eui64, euiToBytes } from '../eui.js';
-import { KeyAgreementCache, type Keystore, decryptPayload, deriveKey, ecdsaVerify, gmac, gmacVerify } from '../crypto/index.js';
+import { KeyAgreementCache, type Keystore, decryptPayload, deriveKey, deriveKeyRaw, ecdsaVerify, gmac, gmacVerify } from '../crypto/index.js';
 import { type Cra, type FrameLayout, type GbcsFrame, type GroupingHeader, CRA_FLAG, MAC_LENGTH } from './frame.js';
 import { payloadEncryptedParts } from './payload.js';
 
@@ -79,13 +79,13 @@ export function macParties(h: GroupingHeader, ctx: SecurityContext): { a: Eui64;
 /** Shared secret between two parties when the keystore holds either side's KA private key. */
 export function sharedSecret(ctx: SecurityContext, a: Eui64, b: Eui64, usage: 'ka' | 'pp-ka' = 'ka'): Uint8Array | string {
   const ks = ctx.keystore;
-  const tryPair = (priv: KeyObject | undefined, pub: KeyObject | undefined) =>
-    priv && pub ? ctx.cache.sharedSecret(priv, pub) : undefined;
-  const z =
-    tryPair(ks.privateKey(a, usage), ks.publicKey(b, 'ka')) ?? tryPair(ks.privateKey(b, 'ka'), ks.publicKey(a, usage));
-  if (z) return z;
-  const missing = [a, b].filter((e) => !ks.publicKey(e, e === a ? usage : 'ka'));
-  if (missing.length) return `no KA certificate for ${missing.join(', ')}`;
+  const privA = ks.privateKey(a, usage);
+  const pubB = ks.publicKey(b, 'ka');
+  if (privA && pubB) return ctx.cache.sharedSecret(privA, pubB);
+  const privB = ks.privateKey(b, 'ka');
+  const pubA = ks.publicKey(a, usage);
+  if (privB && pubA) return ctx.cache.sharedSecret(privB, pubA);
+  if (!pubA || !pubB) return `no KA certificate for ${[pubA ? '' : a, pubB ? '' : b].filter(Boolean).join(', ')}`;
   return `no KA private key for ${a} or ${b}`;
 }
 
@@ -109,15 +109,31 @@ export function signedBytes(bytes: Uint8Array, layout: FrameLayout): Uint8Array 
   return bytes.subarray(layout.gsStart + 1, layout.payloadEnd);
 }
 
+/*
+ * Offsets inside a General-Signing APDU (from its DF tag): transaction-id element `09 CRA counter` at 1-10,
+ * originator at 12-19, target at 21-28. The MAC and signature checks read these bytes straight from the
+ * frame; they are exactly the KDF's PartyU, PartyV prefix and PartyV.
+ */
+const GS_TX = 1;
+const GS_ORIGINATOR = 12;
+const GS_TARGET = 21;
+
 function checkMac(bytes: Uint8Array, frame: GbcsFrame, layout: FrameLayout, ctx: SecurityContext): CheckResult {
   if (frame.kind !== 'ciphered') return { status: 'absent' };
   const parties = macParties(frame.header, ctx);
   if ('error' in parties) return { status: 'unverifiable', reason: parties.error };
   const z = sharedSecret(ctx, parties.a, parties.b);
   if (typeof z === 'string') return { status: 'unverifiable', reason: z };
-  const key = macKey(z, frame.header);
-  const aad = concatBytes(macAadPrefix(frame.securityControl), bytes.subarray(layout.gsStart, layout.gsEnd));
-  const ok = gmacVerify(key, ivFor(frame.header.originator, frame.invocationCounter), aad, fromHex(frame.mac));
+  const gs = layout.gsStart;
+  const originator = bytes.subarray(gs + GS_ORIGINATOR, gs + GS_ORIGINATOR + 8);
+  const key = deriveKeyRaw(z, originator, bytes.subarray(gs + GS_TX, gs + GS_TX + 10), bytes.subarray(gs + GS_TARGET, gs + GS_TARGET + 8));
+  const aad = new Uint8Array(6 + layout.gsEnd - gs);
+  aad[0] = frame.securityControl;
+  aad.set(bytes.subarray(gs, layout.gsEnd), 6);
+  const iv = new Uint8Array(12);
+  iv.set(originator, 0);
+  new DataView(iv.buffer).setUint32(8, frame.invocationCounter >>> 0);
+  const ok = gmacVerify(key, iv, aad, bytes.subarray(layout.macStart, layout.macStart + MAC_LENGTH));
   return ok ? { status: 'valid' } : { status: 'invalid', reason: `MAC does not verify (keys ${parties.a} ↔ ${parties.b})` };
 }
 
@@ -125,7 +141,8 @@ function checkSignature(bytes: Uint8Array, frame: GbcsFrame, layout: FrameLayout
   if (frame.kind === 'gbt' || frame.signature.kind !== 'ecdsa') return { status: 'absent' };
   const pub = ctx.keystore.publicKey(frame.header.originator, 'ds');
   if (!pub) return { status: 'unverifiable', reason: `no DS certificate for ${frame.header.originator}` };
-  const ok = ecdsaVerify(pub, signedBytes(bytes, layout), fromHex(frame.signature.rs));
+  // The signature field is `40` ‖ r ‖ s right after the payload.
+  const ok = ecdsaVerify(pub, signedBytes(bytes, layout), bytes.subarray(layout.payloadEnd + 1, layout.gsEnd));
   return ok ? { status: 'valid' } : { status: 'invalid', reason: `signature does not verify with ${frame.header.originator}'s DS key` };
 }
 
