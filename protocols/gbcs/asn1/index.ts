@@ -1,0 +1,42 @@
+/*
+ * GBCS ASN.1 DER payloads: a strict generic DER codec (der.ts), typed schemas per message code
+ * (messages.ts, built from the combinators in schema.ts) and builders for device responses (builders.ts).
+ */
+export {
+  type Asn1Context,
+  type Asn1Payload,
+  type TypedAsn1Payload,
+  type UntypedAsn1Payload,
+  countUntypedAsn1,
+  decodeAsn1Payload,
+  encodeAsn1Payload,
+  encodeAsn1Value,
+  isAsn1MessageCode,
+} from './payload.js';
+export {
+  type DerBitString,
+  type DerBoolean,
+  type DerCertificate,
+  type DerConstructed,
+  type DerDecodeOptions,
+  type DerEnumerated,
+  type DerInteger,
+  type DerNode,
+  type DerNodeType,
+  type DerNull,
+  type DerOctetString,
+  type DerOid,
+  type DerString,
+  type DerTagClass,
+  type DerTagged,
+  type DerTime,
+  DER_MAX_DEPTH,
+  decodeDer,
+  der,
+  encodeDer,
+} from './der.js';
+export { type CertificateSummary, type KeyUsageBit, KEY_USAGE_BITS } from './certificate.js';
+export type { Certificate } from './schema.js';
+export * from './messages.js';
+export * from './names.js';
+export * from './builders.js';
