@@ -199,6 +199,11 @@ export class Device {
     this.keys = { ...this.keys, [usage]: key };
   }
 
+  /** ECDH secret between this device's KA key and `peer` (UTRN checks, HAN links), without exposing the key. */
+  keyAgreementSecret(peer: KeyObject): Uint8Array {
+    return this.cache.sharedSecret(this.keys.ka, peer);
+  }
+
   lastAcceptedCounter(party: Eui64): bigint | undefined {
     return this.lastCounter.get(party);
   }
