@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseHexInput, toHex } from '../../protocols/bytes.js';
 import { type FolderFile, type VectorKind, runFolder } from '../../firmware-sim/conformance.js';
-import { createModel } from '../../firmware-sim/models/index.js';
+import { createModelWithHubs } from '../../hub/chf.js';
 import { loadKeystoreDir } from '../keystore-dir.js';
 import { UsageError, readTextFile } from '../io.js';
 
@@ -52,7 +52,7 @@ export function registerConformanceCommand(program: Command, out: (s: string) =>
       let passed = 0;
       let failed = 0;
       for (const folder of folders) {
-        const r = runFolder(folder, readFolder(join(root, folder)), { keystore, createModel, seed: opts.seed });
+        const r = runFolder(folder, readFolder(join(root, folder)), { keystore, createModel: createModelWithHubs, seed: opts.seed });
         if (r.ok) passed++;
         else failed++;
         out(`${folder}: ${r.ok ? 'ok' : `FAIL ${r.detail}`}`);
