@@ -1,0 +1,260 @@
+import type { KeyObject } from 'node:crypto';
+import type { Eui64 } from '../protocols/eui.js';
+import { GbcsDecodeError } from '../protocols/errors.js';
+import type { KeyAgreementCache } from '../protocols/crypto/index.js';
+import { CRA_FLAG, decodeFrame } from '../protocols/gbcs/frame.js';
+import { dlmsDateTimeFromDate } from '../protocols/gbcs/time.js';
+import type { Clock } from '../firmware-sim/clock.js';
+import { Device, type DeviceKind, type Emitted } from '../firmware-sim/device.js';
+import { createModel } from '../firmware-sim/models/index.js';
+import type { Rng } from '../firmware-sim/rng.js';
+import { ROLE, type TrustAnchors } from '../firmware-sim/trust.js';
+import { type HubBand, createChfModel } from './chf.js';
+import { type Band, type HanChannel, check24 } from './radio/channels.js';
+import { HanRadio } from './radio/model.js';
+import type { SubGhzController, SubGhzOptions } from './subghz/controller.js';
+import { subGhzAlertSpec } from './subghz/engine.js';
+
+/** CHTS and GBCS versions a hub is built to; dual band needs CHTS 1.1 and GBCS 2.0 or later. */
+export type ChtsVersion = '1.0' | '1.1';
+export type GbcsVersion = '1.1' | '2.0' | '2.1';
+
+export interface HubSpec {
+  eui: Eui64;
+  band: HubBand;
+  chts: ChtsVersion;
+  gbcs: GbcsVersion;
+  /** 2.4 GHz operating channel (11-26). */
+  channel24: number;
+  subGhz?: SubGhzOptions;
+}
+
+export interface DeviceSpec {
+  kind: Exclude<DeviceKind, 'chf'>;
+  eui: Eui64;
+  /** Which radio it joins on; Sub GHz only on a dual band hub. */
+  band: Band;
+  /** Received signal strength at the hub with no interference. */
+  rssiDbm: number;
+}
+
+export interface PremisesSpec {
+  id: string;
+  hub: HubSpec;
+  devices: DeviceSpec[];
+}
+
+export class PremisesError extends Error {
+  override readonly name = 'PremisesError';
+}
+
+/** One line of traffic, as the scenario runner and the dashboard show it. */
+export interface TrafficRecord {
+  atMs: number;
+  premises: string;
+  /** `wan-in`: from a head-end; `wan-out`: to one; `han-drop`: lost on the HAN or discarded by duty cycle. */
+  direction: 'wan-in' | 'wan-out' | 'han-drop';
+  from: Eui64 | 'unknown';
+  to: Eui64 | 'unknown';
+  messageCode: number;
+  cra: 'command' | 'response' | 'alert' | 'unknown';
+  hex: string;
+  note?: string;
+}
+
+export interface DeviceCredentials {
+  ds: KeyObject;
+  ka: KeyObject;
+}
+
+export interface PremisesEnv {
+  clock: Clock;
+  rng: Rng;
+  trust: () => TrustAnchors;
+  keys: (eui: Eui64) => DeviceCredentials;
+  cache: KeyAgreementCache;
+}
+
+const FAILURE_TO_DELIVER = 0x00d5;
+const FAILURE_TO_DELIVER_ALERT = 0x8f84;
+
+/**
+ * A premises: a comms hub (CHF + HAN radio, single or dual band) and the devices joined to it. Commands
+ * from the WAN are routed by their target EUI: the CHF answers its own, other devices are reached over the
+ * HAN radio model, which may lose, retry, or (Sub GHz under duty-cycle management) discard them.
+ */
+export class Premises {
+  readonly id: string;
+  readonly spec: PremisesSpec;
+  readonly chf: Device;
+  readonly radio: HanRadio;
+  readonly subGhz: SubGhzController | null;
+  readonly devices = new Map<Eui64, Device>();
+  private readonly deviceSpecs = new Map<Eui64, DeviceSpec>();
+  private readonly env: PremisesEnv;
+  readonly traffic: TrafficRecord[] = [];
+
+  constructor(spec: PremisesSpec, env: PremisesEnv) {
+    if (spec.hub.band === 'dual' && (spec.hub.chts !== '1.1' || spec.hub.gbcs === '1.1')) {
+      throw new PremisesError(`premises ${spec.id}: a dual band hub needs CHTS 1.1 and GBCS 2.0 or later (has CHTS ${spec.hub.chts}, GBCS ${spec.hub.gbcs})`);
+    }
+    check24(spec.hub.channel24);
+    this.id = spec.id;
+    this.spec = spec;
+    this.env = env;
+    this.radio = new HanRadio(env.rng.fork(`${spec.id}/radio`));
+    const chfRng = env.rng.fork(`${spec.id}/${spec.hub.eui}`);
+    const { model, subGhz } = createChfModel(
+      { eui: spec.hub.eui, rng: chfRng, clock: env.clock },
+      { band: spec.hub.band, radio: this.radio, ...(spec.hub.subGhz ? { subGhz: spec.hub.subGhz } : {}) },
+    );
+    this.subGhz = subGhz;
+    const chfKeys = env.keys(spec.hub.eui);
+    this.chf = new Device({ eui: spec.hub.eui, model, keys: chfKeys, trust: env.trust(), clock: env.clock, rng: chfRng, cache: env.cache, alertCounter: 4000n });
+    for (const d of spec.devices) this.addDevice(d);
+  }
+
+  private addDevice(d: DeviceSpec): void {
+    if (d.band === 'subGHz' && !this.subGhz) throw new PremisesError(`premises ${this.id}: ${d.eui} cannot join on Sub GHz: the hub is single band`);
+    if (this.devices.has(d.eui) || d.eui === this.spec.hub.eui) throw new PremisesError(`premises ${this.id}: EUI ${d.eui} is used twice`);
+    const rng = this.env.rng.fork(`${this.id}/${d.eui}`);
+    const model = createModel(d.kind, { eui: d.eui, rng, clock: this.env.clock });
+    const device = new Device({ eui: d.eui, model, keys: this.env.keys(d.eui), trust: this.env.trust(), clock: this.env.clock, rng, cache: this.env.cache, alertCounter: 2000n });
+    this.devices.set(d.eui, device);
+    this.deviceSpecs.set(d.eui, d);
+    this.radio.join({ eui: d.eui, band: d.band, baseRssiDbm: d.rssiDbm });
+    if (d.band === 'subGHz') {
+      const refused = this.subGhz!.join(d.eui, this.env.clock.nowMs());
+      if (refused) this.emitFromChf([this.chf.emitAlert(subGhzAlertSpec(refused))]);
+    }
+  }
+
+  /** The channel a device's traffic uses now. */
+  channelOf(eui: Eui64): HanChannel {
+    const spec = this.deviceSpecs.get(eui);
+    if (spec?.band === 'subGHz' && this.subGhz) return this.subGhz.operatingChannel;
+    return { band: '2.4GHz', channel: this.spec.hub.channel24 };
+  }
+
+  /** A command from a head-end. Returns the frames going back to the WAN (responses and alerts). */
+  fromWan(bytes: Uint8Array): Emitted[] {
+    const now = this.env.clock.nowMs();
+    let target: Eui64 | undefined;
+    let header: ReturnType<typeof decodeFrame> | undefined;
+    try {
+      header = decodeFrame(bytes);
+      if (header.kind !== 'gbt') target = header.header.target;
+    } catch (e) {
+      if (!(e instanceof GbcsDecodeError)) throw e;
+    }
+    this.record(now, 'wan-in', bytes);
+    if (!target || target === this.chf.eui) return this.emitFromChf(this.chf.receive(bytes));
+    const device = this.devices.get(target);
+    if (!device) {
+      // Not in the device log: the CHF cannot route it (the DCC would not have sent it).
+      return [];
+    }
+    const out: Emitted[] = [];
+    if (!this.crossHan(target, bytes, now, out, header)) return this.emitFromChf(out);
+    const answers = device.receive(bytes);
+    for (const a of answers) {
+      // Devices' answers cross the HAN back to the hub; losses are retried by the MAC, then dropped.
+      const t = this.radio.transmit(target, this.channelOf(target), a.bytes.length, now);
+      if (t.delivered) out.push(a);
+      else this.record(now, 'han-drop', a.bytes, `lost on the HAN after ${t.attempts} attempts`);
+    }
+    return this.emitFromChf(out);
+  }
+
+  /** The hub sends `bytes` to a device over the HAN; false (with a CHF alert in `out`) when it cannot. */
+  private crossHan(target: Eui64, bytes: Uint8Array, now: number, out: Emitted[], frame: ReturnType<typeof decodeFrame> | undefined): boolean {
+    const ch = this.channelOf(target);
+    const airtime = this.radio.airtimeMs(ch.band, bytes.length);
+    if (ch.band === 'subGHz' && this.subGhz && frame && frame.kind !== 'gbt') {
+      const h = frame.header;
+      const discard = this.subGhz.admit(now, airtime, { originator: h.originator, target: h.target, cra: CRA_FLAG[h.cra], counter: h.counter });
+      if (discard) {
+        this.record(now, 'han-drop', bytes, 'discarded under duty-cycle management');
+        out.push(this.chf.emitAlert(subGhzAlertSpec(discard)));
+        return false;
+      }
+    }
+    const t = this.radio.transmit(target, ch, bytes.length, now);
+    if (ch.band === 'subGHz' && this.subGhz) {
+      for (const a of this.subGhz.recordTransmit(now, t.airtimeMs, target)) out.push(this.chf.emitAlert(subGhzAlertSpec(a)));
+    }
+    if (t.delivered) return true;
+    this.record(now, 'han-drop', bytes, `lost on the HAN after ${t.attempts} attempts`);
+    if (frame && frame.kind !== 'gbt') out.push(this.failureToDeliver(frame.header, now));
+    return false;
+  }
+
+  private failureToDeliver(h: { originator: Eui64; target: Eui64; cra: 'command' | 'response' | 'alert'; counter: bigint }, now: number): Emitted {
+    const hex = `${h.originator}${h.target}${CRA_FLAG[h.cra].toString(16).padStart(2, '0')}${h.counter.toString(16).padStart(16, '0')}`.toUpperCase();
+    return this.chf.emitAlert({
+      messageCode: FAILURE_TO_DELIVER,
+      alertCode: FAILURE_TO_DELIVER_ALERT,
+      to: this.chf.trust.roleOf(h.originator) !== undefined ? h.originator : ROLE.supplier,
+      critical: false,
+      payload: (counter, at) => ({
+        family: 'dlms',
+        dlms: {
+          type: 'data-notification',
+          invokeIdAndPriority: (0x20000000 | Number(counter & 0xffffffn)) >>> 0,
+          dateTime: null,
+          body: {
+            type: 'structure',
+            items: [{ type: 'uint16', value: FAILURE_TO_DELIVER_ALERT }, { type: 'date-time', value: dlmsDateTimeFromDate(at ?? new Date(now)) }, { type: 'octet-string', hex }],
+          },
+        },
+      }),
+    });
+  }
+
+  /** Let time pass for everything in the premises; alerts go out to the WAN. */
+  tick(): Emitted[] {
+    const now = this.env.clock.nowMs();
+    const out: Emitted[] = [...this.chf.tick()];
+    for (const [eui, d] of this.devices) {
+      for (const a of d.tick()) {
+        const t = this.radio.transmit(eui, this.channelOf(eui), a.bytes.length, now);
+        if (t.delivered) out.push(a);
+        else this.record(now, 'han-drop', a.bytes, `alert lost on the HAN after ${t.attempts} attempts`);
+      }
+    }
+    this.radio.forget(now - 86_400_000);
+    return this.emitFromChf(out);
+  }
+
+  /** Inject interference on one of this premises' channels. */
+  inject(channel: HanChannel, levelDbm: number, durationMs: number): void {
+    const now = this.env.clock.nowMs();
+    this.radio.inject({ channel, levelDbm, fromMs: now, toMs: now + durationMs });
+  }
+
+  private emitFromChf(out: Emitted[]): Emitted[] {
+    for (const e of out) this.record(this.env.clock.nowMs(), 'wan-out', e.bytes);
+    return out;
+  }
+
+  private record(atMs: number, direction: TrafficRecord['direction'], bytes: Uint8Array, note?: string): void {
+    let from: TrafficRecord['from'] = 'unknown';
+    let to: TrafficRecord['to'] = 'unknown';
+    let messageCode = 0;
+    let cra: TrafficRecord['cra'] = 'unknown';
+    try {
+      const f = decodeFrame(bytes);
+      if (f.kind === 'gbt') {
+        ({ originator: from, target: to, messageCode, cra } = f);
+      } else {
+        from = f.header.originator;
+        to = f.header.target;
+        messageCode = f.header.otherInfo.messageCode;
+        cra = f.header.cra;
+      }
+    } catch (e) {
+      if (!(e instanceof GbcsDecodeError)) throw e;
+    }
+    this.traffic.push({ atMs, premises: this.id, direction, from, to, messageCode, cra, hex: Buffer.from(bytes).toString('hex').toUpperCase(), ...(note ? { note } : {}) });
+  }
+}
