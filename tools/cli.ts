@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { GbcsCryptoError, GbcsDecodeError, GbcsEncodeError } from '../protocols/errors.js';
 import { registerCodecCommands } from './commands/codec.js';
+import { registerCommandCommand } from './commands/command.js';
 import { registerConformanceCommand } from './commands/conformance.js';
 import { registerPkiCommands } from './commands/pki.js';
 import { UsageError } from './io.js';
@@ -16,6 +17,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
   registerCodecCommands(program, out);
   registerPkiCommands(program);
   registerConformanceCommand(program, out);
+  registerCommandCommand(program, out);
   return program;
 }
 
