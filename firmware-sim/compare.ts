@@ -1,4 +1,6 @@
-import { payloadEncryptedParts } from '../protocols/gbcs/payload.js';
+import { fromHex } from '../protocols/bytes.js';
+import { type DerNode, decodeDer } from '../protocols/gbcs/asn1/index.js';
+import { type Payload, payloadEncryptedParts } from '../protocols/gbcs/payload.js';
 import type { SigningFrame } from './models/composite.js';
 
 export interface DiffOptions {
@@ -68,7 +70,7 @@ export function diffFrames(expected: SigningFrame, actual: SigningFrame, opts: D
   const family = pe.family;
   const skip = new Set<string>(partsE.map((p) => `payload.${family}.${p.path}`));
   if (opts.ignoreCounter && family === 'dlms') skip.add('payload.dlms.invokeIdAndPriority');
-  const dp = diffValues({ payload: pe }, { payload: pa }, '', skip);
+  const dp = diffValues({ payload: keyNeutral(pe) }, { payload: keyNeutral(pa) }, '', skip);
   if (dp) return dp;
   for (let i = 0; i < partsE.length; i++) {
     const where = `payload.${family}.${partsE[i]!.path}(decrypted)`;
@@ -78,4 +80,30 @@ export function diffFrames(expected: SigningFrame, actual: SigningFrame, opts: D
     if (d) return d;
   }
   return null;
+}
+
+/**
+ * A CS02c certification request carries the device's freshly generated public key and its signature with
+ * that key: like MACs and signatures they depend on keys, not behaviour. The request is compared as a DER
+ * tree with those two BIT STRINGs blanked, so its version, subject, algorithms and requested extensions
+ * (key usage, the device's EUI) still have to match.
+ */
+function keyNeutral(p: Payload): Payload {
+  if (p.family !== 'asn1' || p.asn1.schema !== 'IssueSecurityCredentialsResponse' || !('certificationRequest' in p.asn1.value)) return p;
+  let tree: DerNode;
+  try {
+    tree = decodeDer(fromHex(p.asn1.value.certificationRequest));
+  } catch {
+    return p;
+  }
+  const blank = (n: DerNode | undefined, what: string): void => {
+    if (n?.type === 'bitString') Object.assign(n, { unusedBits: 0, hex: what });
+  };
+  if (tree.type === 'sequence') {
+    const info = tree.children[0];
+    const spki = info?.type === 'sequence' ? info.children[2] : undefined;
+    blank(spki?.type === 'sequence' ? spki.children[1] : undefined, '(public key)');
+    blank(tree.children[2], '(signature)');
+  }
+  return { ...p, asn1: { ...p.asn1, value: { certificationRequest: tree } } } as unknown as Payload;
 }
