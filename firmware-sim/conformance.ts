@@ -1,8 +1,8 @@
 import type { KeyObject } from 'node:crypto';
 import { type Eui64, parseEui64 } from '../protocols/eui.js';
 import { GbcsDecodeError } from '../protocols/errors.js';
-import { KeyAgreementCache, type Keystore } from '../protocols/crypto/index.js';
-import { decodeFrameWithLayout, wrapCiphered, type GbcsFrame } from '../protocols/gbcs/frame.js';
+import { KeyAgreementCache, Keystore, makeUtrn, parseUtrn, verifyUtrn } from '../protocols/crypto/index.js';
+import { decodeFrameWithLayout, encodeGeneralSigning, wrapCiphered, type GbcsFrame } from '../protocols/gbcs/frame.js';
 import { payloadEncryptedParts } from '../protocols/gbcs/payload.js';
 import { computeMac, createSecurityContext, macKey, verifyFrame, type SecurityContext } from '../protocols/gbcs/security.js';
 import { deriveKeyPair, seedBytes } from '../protocols/smki/index.js';
@@ -184,7 +184,7 @@ export function runFolder(folder: string, files: readonly FolderFile[], opts: Co
           hanKey = deriveKeyPair(seed, `device/${cmd.frame.header.originator}/ka`).privateKey;
           device.hanPeers.set(cmd.frame.header.originator, deriveKeyPair(seed, `device/${cmd.frame.header.originator}/ka`).publicKey);
         }
-        const bytes = remac(cmd.bytes, cmd.frame, hanKey ?? acbKa, device.kaPublicKey, cache);
+        const bytes = remac(reissueUtrns(reissueDlmsUtrns(cmd.bytes, cmd.frame, opts.keystore, device.kaPublicKey), cmd.frame, opts.keystore, device.kaPublicKey), cmd.frame, hanKey ?? acbKa, device.kaPublicKey, cache);
         if (ref) model.seed({ command: cmd.frame, expected: ref.frame, decrypted: decryptedValues(ref.bytes, refSec) });
         emitted.push(...device.receive(bytes));
         result.exchanges++;
@@ -214,7 +214,9 @@ export function runFolder(folder: string, files: readonly FolderFile[], opts: Co
       const ownKeys = { eui, ka };
       for (const e of emitted) result.emitted.push({ name: `${sc.name}_${e.kind.toUpperCase()}_${e.counter}_GBCS.HEX`, bytes: e.bytes });
 
-      if (ref) {
+      if (ref && !cmd) {
+        fail(`${sc.name}: the folder has a response but no command (reference only): nothing can drive a device`);
+      } else if (ref) {
         const got = emitted.find((e) => e.kind === 'response');
         if (!got) {
           fail(`${sc.name}: no response (${device.refusals.at(-1)?.reason ?? 'the model gave none'})`);
@@ -258,6 +260,72 @@ function ruleIsHan(frame: SigningFrame): boolean {
   return [0x0090, 0x009b, 0x0116, 0x0117, 0x0118, 0x0119].includes(frame.header.otherInfo.messageCode);
 }
 
+/**
+ * UTRNs are bound to the device's KA key, so the reference's tokens only open on the RTDS device. A token the
+ * reference device would accept is issued again, same counter and value, for the simulated device with the
+ * supplier's prepayment key from the keystore; invalid tokens stay as they are. GBZ Consumer Top Up only
+ * (CS01b, PCS01), in unsigned commands (the MAC is recomputed afterwards).
+ */
+function reissueUtrns(bytes: Uint8Array, frame: GbcsFrame, ks: Keystore, deviceKa: KeyObject): Uint8Array {
+  if (frame.kind === 'gbt' || frame.payload.family !== 'gbz' || frame.signature.kind === 'ecdsa') return bytes;
+  const device = frame.header.target;
+  const supplier = ks.euis().find((e) => ks.privateKey(e, 'pp-ka'));
+  const pp = supplier ? ks.privateKey(supplier, 'pp-ka') : undefined;
+  const refKa = ks.publicKey(device, 'ka');
+  if (!supplier || !pp || !refKa) return bytes;
+  let changed = false;
+  const components = frame.payload.gbz.components.map((c) => {
+    const code = c.command?.typed && c.clusterId === 0x0705 && c.command.name === 'consumerTopUp' ? c.command.fields.topUpCode : undefined;
+    if (typeof code !== 'string' || !c.command?.typed) return c;
+    try {
+      if (!verifyUtrn({ utrn: code, key: { privateKey: pp, publicKey: refKa }, supplier, device })) return c;
+      const t = parseUtrn(code);
+      const utrn = makeUtrn({ key: { privateKey: pp, publicKey: deviceKa }, supplier, device, counter: BigInt(t.counterBits) << 32n, value: t.value, valueClass: t.valueClass });
+      changed = true;
+      return { ...c, command: { ...c.command, fields: { ...c.command.fields, topUpCode: utrn } } };
+    } catch {
+      return c;
+    }
+  });
+  if (!changed) return bytes;
+  const gs = encodeGeneralSigning({ ...frame, payload: { family: 'gbz', gbz: { ...frame.payload.gbz, components } } });
+  return frame.kind === 'ciphered' ? wrapCiphered(gs, new Uint8Array(12), frame.securityControl, frame.invocationCounter) : gs;
+}
+
+/**
+ * The DLMS counterpart of `reissueUtrns` (CS01a): the token is the octet-string of ASCII digits passed to the
+ * Token Gateway (class 115) method 1; a token the reference device would accept is issued again for the
+ * simulated device. Unsigned commands only (the MAC is recomputed afterwards).
+ */
+function reissueDlmsUtrns(bytes: Uint8Array, frame: GbcsFrame, ks: Keystore, deviceKa: KeyObject): Uint8Array {
+  if (frame.kind === 'gbt' || frame.payload.family !== 'dlms' || frame.signature.kind === 'ecdsa') return bytes;
+  const apdu = frame.payload.dlms;
+  if (apdu.type !== 'access-request') return bytes;
+  const device = frame.header.target;
+  const supplier = ks.euis().find((e) => ks.privateKey(e, 'pp-ka'));
+  const pp = supplier ? ks.privateKey(supplier, 'pp-ka') : undefined;
+  const refKa = ks.publicKey(device, 'ka');
+  if (!supplier || !pp || !refKa) return bytes;
+  let changed = false;
+  const data = apdu.data.map((d, i) => {
+    const spec = apdu.specs[i];
+    if (!spec || spec.type !== 'action' || spec.classId !== 115 || spec.method !== 1 || d.type !== 'octet-string') return d;
+    const code = Buffer.from(d.hex, 'hex').toString('latin1');
+    try {
+      if (!verifyUtrn({ utrn: code, key: { privateKey: pp, publicKey: refKa }, supplier, device })) return d;
+      const t = parseUtrn(code);
+      const utrn = makeUtrn({ key: { privateKey: pp, publicKey: deviceKa }, supplier, device, counter: BigInt(t.counterBits) << 32n, value: t.value, valueClass: t.valueClass });
+      changed = true;
+      return { type: 'octet-string' as const, hex: Buffer.from(utrn, 'latin1').toString('hex').toUpperCase() };
+    } catch {
+      return d;
+    }
+  });
+  if (!changed) return bytes;
+  const gs = encodeGeneralSigning({ ...frame, payload: { family: 'dlms', dlms: { ...apdu, data } } });
+  return frame.kind === 'ciphered' ? wrapCiphered(gs, new Uint8Array(12), frame.securityControl, frame.invocationCounter) : gs;
+}
+
 /** Replace a command's MAC with one keyed for the simulated device (the organisation signature stays). */
 function remac(bytes: Uint8Array, frame: GbcsFrame, macKeyOwner: KeyObject, deviceKa: KeyObject, cache: KeyAgreementCache): Uint8Array {
   if (frame.kind !== 'ciphered') return bytes;
@@ -270,12 +338,19 @@ function remac(bytes: Uint8Array, frame: GbcsFrame, macKeyOwner: KeyObject, devi
 /**
  * Decrypt what a simulated device sent: the reference keystore holds the organisations' private keys, which
  * is all decryption needs (ECDH is symmetric); the device's key is used when the recipient is another device.
+ * The RTDS keystore also holds certificates for the RTDS device EUIs, whose keys are not the simulated
+ * device's: decryption therefore runs on a keystore of just the device's own key and the recipient's public
+ * key, so the device's key is the one used (and the shared reference keystore is left untouched).
  */
-function decryptOwn(bytes: Uint8Array, sec: SecurityContext, own: { eui: Eui64; ka: KeyObject }, _cache: KeyAgreementCache): unknown[] {
+function decryptOwn(bytes: Uint8Array, sec: SecurityContext, own: { eui: Eui64; ka: KeyObject }, cache: KeyAgreementCache): unknown[] {
   const { frame } = decodeFrameWithLayout(bytes);
   if (frame.kind === 'gbt' || payloadEncryptedParts(frame.payload).length === 0) return [];
-  const ks = sec.keystore;
-  // Make the device's public KA key known so the organisation side can derive the shared secret.
-  if (!ks.publicKey(own.eui, 'ka')) ks.add(own.eui, 'ka', { privateKey: own.ka });
-  return decryptedValues(bytes, sec);
+  const ks = new Keystore();
+  ks.add(own.eui, 'ka', { privateKey: own.ka });
+  const oi = frame.header.otherInfo;
+  for (const party of [frame.header.target, 'remotePartyId' in oi ? oi.remotePartyId : undefined]) {
+    const pub = party && party !== own.eui ? sec.keystore.publicKey(party, 'ka') : undefined;
+    if (party && pub) ks.add(party, 'ka', { publicKey: pub });
+  }
+  return decryptedValues(bytes, { ...createSecurityContext(ks), cache });
 }

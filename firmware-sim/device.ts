@@ -78,6 +78,8 @@ export interface AlertSpec {
   to: number | Eui64;
   /** Critical alerts are signed (bare General-Signing); others are MAC'd. */
   critical: boolean;
+  /** Other-information beyond the bare message code (ECS200 names a party; relayed alerts carry a supplementary party). */
+  otherInfo?: OtherInfo;
   payload(counter: bigint, now: Date): Payload;
 }
 
@@ -146,6 +148,12 @@ const RESPONSE_WITH_DATETIME = new Set([
   0x00c7, 0x00de, 0x0100, 0x0101, 0x0102, 0x0103, 0x0104, 0x0105, 0x0106, 0x0107, 0x0108, 0x0109, 0x011a, 0x0124, 0x0125,
   0x0126, 0x012a,
 ]);
+
+/**
+ * Commands that carry the remote party's certificate but whose responses keep the 18-byte other-information
+ * (no supplementary originator counter) and are encrypted with the header counter (RTDS GCS61).
+ */
+const CERTIFICATE_WITHOUT_ORIGINATOR_COUNTER = new Set([0x00a0]);
 
 /** Commands answered with a signed response even when not signed themselves (CS02b ACB-by-ACB, contingency). */
 const SIGNED_RESPONSE = new Set([0x0104, 0x0108, 0x0109]);
@@ -391,7 +399,9 @@ export class Device {
       // The response is encrypted for the party whose certificate came with the command; the device
       // numbers that encryption with its own counter (the supplementary originator counter).
       const { messageCode, remotePartyId, remotePartyCounter } = cmd.otherInfo;
-      otherInfo = { form: 'supplementary+originator-counter', messageCode, remotePartyId, remotePartyCounter, originatorCounter: this.takeAlertCounter() };
+      otherInfo = CERTIFICATE_WITHOUT_ORIGINATOR_COUNTER.has(messageCode)
+        ? { form: 'supplementary', messageCode, remotePartyId, remotePartyCounter }
+        : { form: 'supplementary+originator-counter', messageCode, remotePartyId, remotePartyCounter, originatorCounter: this.takeAlertCounter() };
     }
     return {
       cra: 'response',
@@ -445,7 +455,7 @@ export class Device {
       originator: this.eui,
       target: to,
       dateTime: null,
-      otherInfo: { form: 'code', messageCode: spec.messageCode },
+      otherInfo: spec.otherInfo ?? { form: 'code', messageCode: spec.messageCode },
     };
     const payload = spec.payload(counter, now);
     const bytes = spec.critical

@@ -93,6 +93,8 @@ export class Premises {
   private readonly deviceSpecs = new Map<Eui64, DeviceSpec>();
   private readonly env: PremisesEnv;
   readonly traffic: TrafficRecord[] = [];
+  /** Alerts raised while the premises was put together (e.g. a Sub GHz join refused for capacity). */
+  readonly startupAlerts: Emitted[] = [];
 
   constructor(spec: PremisesSpec, env: PremisesEnv) {
     if (spec.hub.band === 'dual' && (spec.hub.chts !== '1.1' || spec.hub.gbcs === '1.1')) {
@@ -125,7 +127,7 @@ export class Premises {
     this.radio.join({ eui: d.eui, band: d.band, baseRssiDbm: d.rssiDbm });
     if (d.band === 'subGHz') {
       const refused = this.subGhz!.join(d.eui, this.env.clock.nowMs());
-      if (refused) this.emitFromChf([this.chf.emitAlert(subGhzAlertSpec(refused))]);
+      if (refused) this.startupAlerts.push(...this.emitFromChf([this.chf.emitAlert(subGhzAlertSpec(refused))]));
     }
   }
 

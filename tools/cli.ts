@@ -4,6 +4,7 @@ import { registerCodecCommands } from './commands/codec.js';
 import { registerCommandCommand } from './commands/command.js';
 import { registerConformanceCommand } from './commands/conformance.js';
 import { registerPkiCommands } from './commands/pki.js';
+import { registerScenarioCommand } from './commands/scenario.js';
 import { UsageError } from './io.js';
 
 const EXPECTED = [GbcsDecodeError, GbcsEncodeError, GbcsCryptoError, UsageError];
@@ -18,6 +19,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
   registerPkiCommands(program);
   registerConformanceCommand(program, out);
   registerCommandCommand(program, out);
+  registerScenarioCommand(program, out);
   return program;
 }
 

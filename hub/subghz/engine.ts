@@ -177,7 +177,10 @@ export class SubGhzEngine implements FamilyEngine {
 
   tick(ctx: TickContext): void {
     this.inner.tick?.(ctx);
-    if (this.subghz) for (const a of this.subghz.observe(ctx.now.getTime())) ctx.alert(subGhzAlertSpec(a));
+    if (!this.subghz) return;
+    const at = ctx.now.getTime();
+    // Duty-cycle levels fall as the rolling window empties, with or without traffic.
+    for (const a of [...this.subghz.updateLevel(at), ...this.subghz.observe(at)]) ctx.alert(subGhzAlertSpec(a));
   }
 
   /** Bring about the Sub GHz event an RTDS alert reports, through the radio model (conformance runs). */
