@@ -1,18 +1,15 @@
 import { LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import { type Eui64, parseEui64 } from '../protocols/eui.js';
 import { GbcsEncodeError } from '../protocols/errors.js';
-import { KeyAgreementCache, type Keystore } from '../protocols/crypto/index.js';
 import { decodeFrame } from '../protocols/gbcs/frame.js';
 import { hex4, messageCodeInfo } from '../protocols/gbcs/codes.js';
 import { ACB_RELAYED_CODES, CommandError, buildCommand, defaultRelayedRole, organisationFor } from '../protocols/gbcs/commands/build.js';
 import { resolveUseCase } from '../protocols/gbcs/commands/table.js';
-import { Pki, deriveKeyPair, keystoreOf, seedBytes } from '../protocols/smki/index.js';
 import { ManualClock, parseDuration } from '../firmware-sim/clock.js';
 import type { Emitted } from '../firmware-sim/device.js';
-import { Rng } from '../firmware-sim/rng.js';
-import { anchorsFromKeystore } from '../firmware-sim/trust.js';
 import type { Band, HanChannel } from './radio/channels.js';
-import { Premises, type DeviceSpec, type PremisesSpec, type TrafficRecord } from './premises.js';
+import { Estate } from './estate.js';
+import type { DeviceSpec, PremisesSpec, TrafficRecord } from './premises.js';
 import type { SubGhzOptions } from './subghz/controller.js';
 
 /*
@@ -277,24 +274,11 @@ function normal(v: unknown): unknown {
 }
 
 export async function runScenario(s: Scenario): Promise<ScenarioResult> {
-  const seed = seedBytes(s.seed);
-  const pki = await Pki.create({ seed: s.seed });
-  const orgs = await pki.issueDefaultOrganisations();
-  const keystore: Keystore = keystoreOf(orgs);
-  const keysOf = (e: Eui64) => ({ ds: deriveKeyPair(seed, `device/${e}/ds`).privateKey, ka: deriveKeyPair(seed, `device/${e}/ka`).privateKey });
   const clock = new ManualClock(s.startMs);
-  const rng = Rng.fromSeed(s.seed);
-  const cache = new KeyAgreementCache();
-  const premises = new Map<string, Premises>();
-  const pending: Array<{ premises: string; e: Emitted; atMs: number }> = [];
-  const collectLater: Array<[string, Emitted[]]> = [];
-  for (const spec of s.premises) {
-    const p = new Premises(spec, { clock, rng: rng.fork(spec.id), trust: () => anchorsFromKeystore(keystore), keys: keysOf, cache });
-    premises.set(spec.id, p);
-    collectLater.push([spec.id, p.startupAlerts]);
-    for (const e of [spec.hub.eui, ...spec.devices.map((d) => d.eui)]) keystore.add(e, 'ka', { privateKey: keysOf(e).ka });
-  }
-  for (const [id, out] of collectLater) for (const e of out) pending.push({ premises: id, e, atMs: clock.nowMs() });
+  const estate = await Estate.create({ seed: s.seed, premises: s.premises, clock });
+  const { keystore, cache } = estate;
+  const premises = estate.premises;
+  const pending: Array<{ premises: string; e: Emitted; atMs: number }> = estate.startupAlerts().map((e) => ({ premises: e.premises, e, atMs: clock.nowMs() }));
   const counters = new Map<string, bigint>();
   const lines: string[] = [];
   let passed = 0;
@@ -304,7 +288,7 @@ export async function runScenario(s: Scenario): Promise<ScenarioResult> {
     for (const e of out) pending.push({ premises: id, e, atMs: clock.nowMs() });
   };
   const tickAll = () => {
-    for (const [id, p] of premises) collect(id, p.tick());
+    for (const e of estate.tick()) pending.push({ premises: e.premises, e, atMs: clock.nowMs() });
   };
   const advance = (ms: number) => {
     const end = clock.nowMs() + ms;
