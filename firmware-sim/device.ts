@@ -15,7 +15,7 @@ import type { Payload } from '../protocols/gbcs/payload.js';
 import { computeMac, macKey, signedBytes } from '../protocols/gbcs/security.js';
 import { encryptPart, sealFrame } from '../protocols/gbcs/seal.js';
 import { type DlmsDateTime, dlmsDateTimeFromDate } from '../protocols/gbcs/time.js';
-import { type UseCaseRule, ruleFor } from './authority.js';
+import { type UseCaseRule, ruleFor } from '../protocols/gbcs/authority.js';
 import type { Clock } from './clock.js';
 import type { Rng } from './rng.js';
 import { ROLE, type TrustAnchors } from './trust.js';

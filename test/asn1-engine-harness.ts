@@ -7,7 +7,7 @@ import type { Payload } from '../protocols/gbcs/payload.js';
 import { sealFrame } from '../protocols/gbcs/seal.js';
 import { deriveKeyPair, seedBytes } from '../protocols/smki/index.js';
 import type { Asn1Engine } from '../firmware-sim/asn1/engine.js';
-import { ruleFor } from '../firmware-sim/authority.js';
+import { ruleFor } from '../protocols/gbcs/authority.js';
 import { ManualClock } from '../firmware-sim/clock.js';
 import { RTDS_NOW } from '../firmware-sim/conformance.js';
 import { Device, type DeviceKind, type Emitted } from '../firmware-sim/device.js';

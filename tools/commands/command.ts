@@ -17,7 +17,7 @@ import {
   resolveUseCase,
   roleLabel,
 } from '../../protocols/gbcs/commands/index.js';
-import { ruleFor } from '../../firmware-sim/authority.js';
+import { ruleFor } from '../../protocols/gbcs/authority.js';
 import { loadKeystoreDir } from '../keystore-dir.js';
 import { UsageError, parseJsonText, readTextFile } from '../io.js';
 

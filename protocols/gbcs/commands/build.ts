@@ -2,7 +2,7 @@ import { type Eui64, parseEui64 } from '../../eui.js';
 import { GbcsEncodeError } from '../../errors.js';
 import { KeyAgreementCache, type Keystore } from '../../crypto/index.js';
 import { ROLES } from '../../smki/profile.js';
-import { ruleFor } from '../../../firmware-sim/authority.js';
+import { ruleFor } from '../authority.js';
 import { hex4, messageCodeInfo } from '../codes.js';
 import type { GroupingHeader, OtherInfo } from '../frame.js';
 import { type Payload, decodePayload, encodePayload } from '../payload.js';

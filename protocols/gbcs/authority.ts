@@ -1,5 +1,5 @@
-import { messageCodeInfo } from '../protocols/gbcs/codes.js';
-import { ROLE } from './trust.js';
+import { messageCodeInfo } from './codes.js';
+import { ROLES } from '../smki/profile.js';
 
 /*
  * Who may send a command and how it must be protected, per message code (GBCS 6.2.4: MAC check, signature
@@ -187,7 +187,7 @@ const TABLE: ReadonlyMap<number, UseCaseRule> = new Map(
   OBSERVED.map(([code, signature, mac, roles, han]) => [code, { signature, mac, roles, ...(han ? { han: true } : {}) }]),
 );
 
-const { supplier, networkOperator, acb, wanProvider, recovery, root } = ROLE;
+const { supplier, networkOperator, accessControlBroker: acb, wanProvider, recovery, root } = ROLES;
 
 export function ruleFor(code: number): UseCaseRule | undefined {
   const known = TABLE.get(code);
