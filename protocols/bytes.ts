@@ -3,23 +3,70 @@ import { GbcsDecodeError, GbcsEncodeError } from './errors.js';
 /** Upper-case hex, two digits per byte, no separators. Every byte field of a decoded value uses it. */
 export type Hex = string;
 
-const HEX_RE = /^(?:[0-9a-fA-F]{2})*$/;
+/*
+ * Payloads are mostly short byte fields (OBIS codes, EUIs, small octet strings), and at those sizes creating a
+ * Buffer view and calling toString('hex').toUpperCase() costs more than the conversion itself. Short runs are
+ * therefore converted from a digit table in one String.fromCharCode call; long runs, where that call's
+ * argument list would be large, still go through Buffer.
+ */
+const DIGIT = new Uint8Array(16);
+for (let i = 0; i < 16; i++) DIGIT[i] = '0123456789ABCDEF'.charCodeAt(i);
+const SHORT_HEX = 32;
+
+/** Upper-case hex of buf[p, p + n); the caller has checked the bounds. */
+export function hexAt(buf: Uint8Array, p: number, n: number): Hex {
+  if (n > SHORT_HEX) return Buffer.from(buf.buffer, buf.byteOffset + p, n).toString('hex').toUpperCase();
+  const codes: number[] = new Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    const x = buf[p + i]!;
+    codes[2 * i] = DIGIT[x >>> 4]!;
+    codes[2 * i + 1] = DIGIT[x & 15]!;
+  }
+  return String.fromCharCode.apply(null, codes);
+}
 
 export function toHex(bytes: Uint8Array): Hex {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex').toUpperCase();
+  return hexAt(bytes, 0, bytes.length);
+}
+
+/** One byte (tag, flag) as two upper-case hex digits, for messages. */
+export function byteHex(n: number): string {
+  return n.toString(16).toUpperCase().padStart(2, '0');
+}
+
+const NIBBLE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 10; i++) NIBBLE[48 + i] = i;
+for (let i = 0; i < 6; i++) {
+  NIBBLE[65 + i] = 10 + i;
+  NIBBLE[97 + i] = 10 + i;
+}
+
+/** Hex string to bytes without a regex pass or a Buffer round trip; undefined for anything that is not hex. */
+function parseHexFast(v: unknown): Uint8Array | undefined {
+  if (typeof v !== 'string' || v.length & 1) return undefined;
+  const n = v.length >>> 1;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const a = v.charCodeAt(2 * i);
+    const b = v.charCodeAt(2 * i + 1);
+    const hi = a < 128 ? NIBBLE[a]! : -1;
+    const lo = b < 128 ? NIBBLE[b]! : -1;
+    if ((hi | lo) < 0) return undefined;
+    out[i] = (hi << 4) | lo;
+  }
+  return out;
 }
 
 /** Strict hex to bytes: even length, hex digits only. `path` names the field for the error. */
 export function fromHex(hex: string, path = 'hex'): Uint8Array {
+  const fast = parseHexFast(hex);
+  if (fast) return fast;
   if (typeof hex !== 'string') throw new GbcsEncodeError(path, `expected a hex string, got ${typeof hex}`);
-  if (!HEX_RE.test(hex)) {
-    const bad = hex.search(/[^0-9a-fA-F]/);
-    throw new GbcsEncodeError(
-      path,
-      bad >= 0 ? `not hex: character ${JSON.stringify(hex[bad])} at position ${bad}` : `odd number of hex digits (${hex.length})`,
-    );
-  }
-  return new Uint8Array(Buffer.from(hex, 'hex'));
+  const bad = hex.search(/[^0-9a-fA-F]/);
+  throw new GbcsEncodeError(
+    path,
+    bad >= 0 ? `not hex: character ${JSON.stringify(hex[bad])} at position ${bad}` : `odd number of hex digits (${hex.length})`,
+  );
 }
 
 /**
@@ -167,7 +214,10 @@ export class Reader {
   }
 
   hex(n: number, field: string): Hex {
-    return toHex(this.bytes(n, field));
+    this.need(n, field);
+    const s = hexAt(this.buf, this.pos, n);
+    this.pos += n;
+    return s;
   }
 
   /** Bytes left up to `end`, consumed. */

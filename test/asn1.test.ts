@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Reader, fromHex, toHex } from '../protocols/bytes.js';
+import { fromHex, toHex } from '../protocols/bytes.js';
 import { GbcsDecodeError, GbcsEncodeError } from '../protocols/errors.js';
 import {
   type Asn1Payload,
@@ -19,34 +19,9 @@ import {
   responseCodePayload,
   setTimeResponsePayload,
 } from '../protocols/gbcs/asn1/index.js';
-import { loadVectors } from './vectors.js';
-
-type Cra = 'command' | 'response' | 'alert';
-
-/**
- * Until protocols/gbcs/frame.ts lands: skip the MAC header (§1.3) and the grouping header (§1.4) to reach
- * the payload, its absolute offset, the message code and the CRA flag. Works for `DD 00` and bare `DF`.
- */
-function framePayload(frame: Uint8Array): { code: number; cra: Cra; base: number; payload: Uint8Array } {
-  const r = new Reader(frame);
-  if (r.peek('tag') === 0xdd) {
-    r.bytes(7, 'mac header');
-    r.berLength('ciphered length');
-    r.bytes(5, 'security header');
-  }
-  if (r.u8('general-signing tag') !== 0xdf) throw new Error('not a General-Signing APDU');
-  r.u8('txid length');
-  const cra = (['', 'command', 'response', 'alert'] as const)[r.u8('cra')];
-  if (!cra) throw new Error('bad CRA');
-  r.bytes(8 + 9 + 9, 'counter and system titles');
-  const dt = r.u8('date-time');
-  if (dt) r.bytes(dt, 'date-time');
-  const other = r.sub(r.berLength('other-information length'), 'other-information');
-  const code = other.u16('message code');
-  const n = r.berLength('content length');
-  const base = r.pos;
-  return { code, cra, base, payload: r.bytes(n, 'payload') };
-}
+import type { Cra } from '../protocols/gbcs/frame.js';
+import { expectDecodeError, expectEncodeError, viaJson } from './expect-errors.js';
+import { vectorPayloads } from './vectors.js';
 
 interface Item {
   name: string;
@@ -56,10 +31,9 @@ interface Item {
   payload: Uint8Array;
 }
 
-const items: Item[] = loadVectors().flatMap((v) => {
-  const f = framePayload(v.bytes);
-  return isAsn1MessageCode(f.code) ? [{ name: `${v.folder}/${v.name}`, ...f }] : [];
-});
+const items: Item[] = vectorPayloads()
+  .filter((p) => isAsn1MessageCode(p.messageCode))
+  .map((p) => ({ name: `${p.vector.folder}/${p.vector.name}`, code: p.messageCode, cra: p.header.cra, base: p.base, payload: p.bytes }));
 
 function find(fragment: string): Item {
   const it = items.find((i) => i.name.includes(fragment));
@@ -69,31 +43,6 @@ function find(fragment: string): Item {
 
 function decodeItem(it: Item): Asn1Payload {
   return decodeAsn1Payload(it.payload, it.base, { messageCode: it.code, cra: it.cra });
-}
-
-/** JSON with bigint as decimal strings, as a user file would carry them. */
-function viaJson(p: unknown): unknown {
-  return JSON.parse(JSON.stringify(p, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
-}
-
-function expectDecodeError(f: () => unknown): GbcsDecodeError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(GbcsDecodeError);
-    return e as GbcsDecodeError;
-  }
-  throw new Error('expected a GbcsDecodeError');
-}
-
-function expectEncodeError(f: () => unknown): GbcsEncodeError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(GbcsEncodeError);
-    return e as GbcsEncodeError;
-  }
-  throw new Error('expected a GbcsEncodeError');
 }
 
 describe('ASN.1 payloads of the RTDS corpus', () => {

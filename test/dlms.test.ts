@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Reader, bytesEqual, firstDifference, fromHex, toHex } from '../protocols/bytes.js';
+import { bytesEqual, firstDifference, fromHex, toHex } from '../protocols/bytes.js';
 import { GbcsDecodeError, GbcsEncodeError } from '../protocols/errors.js';
 import {
   type DlmsAccessRequest,
@@ -21,53 +21,10 @@ import {
   encodeDlmsData,
   obisName,
 } from '../protocols/gbcs/dlms/index.js';
+import { euiToBytes } from '../protocols/eui.js';
 import { secondsSince2000ToIso } from '../protocols/gbcs/time.js';
-import { KEYSTORE_DIR, type Vector, loadVectors } from './vectors.js';
-
-/*
- * The frame codec is written separately, so payloads are cut out here with the fixed header layout of
- * gbcs-framing §1.3/1.4. Only what the DLMS tests need is read.
- */
-interface FramePayload {
-  vector: Vector;
-  messageCode: number;
-  counter: bigint;
-  originator: Uint8Array;
-  target: Uint8Array;
-  otherInfo: Uint8Array;
-  base: number;
-  bytes: Uint8Array;
-}
-
-function cutPayload(v: Vector): FramePayload {
-  const b = v.bytes;
-  const r = new Reader(b);
-  if (b[0] === 0xdd) {
-    r.pos = 7;
-    r.berLength('ciphered length');
-    r.pos += 5;
-  }
-  r.pos += 3; // DF 09 CRA
-  const counter = r.u64('counter');
-  r.pos += 1;
-  const originator = r.bytes(8, 'originator');
-  r.pos += 1;
-  const target = r.bytes(8, 'target');
-  if (r.u8('date-time') !== 0) r.pos += 12;
-  const otherInfo = r.bytes(r.berLength('other-info length'), 'other-info');
-  const length = r.berLength('content length');
-  const base = r.pos;
-  return {
-    vector: v,
-    messageCode: (otherInfo[0]! << 8) | otherInfo[1]!,
-    counter,
-    originator,
-    target,
-    otherInfo,
-    base,
-    bytes: r.bytes(length, 'payload'),
-  };
-}
+import { expectDecodeError, expectEncodeError, viaJson } from './expect-errors.js';
+import { KEYSTORE_DIR, type VectorPayload, vectorPayloads } from './vectors.js';
 
 // gbcs-framing §3.1: codes that are ASN.1 whatever their first byte.
 const ASN1_CODES = new Set([
@@ -76,11 +33,9 @@ const ASN1_CODES = new Set([
   0x0129, 0x011b, 0x0124, 0x0125, 0x0126, 0x012b,
 ]);
 
-const PAYLOADS: FramePayload[] = loadVectors()
-  .map(cutPayload)
-  .filter((p) => !ASN1_CODES.has(p.messageCode) && [0xd9, 0xda, 0x0f].includes(p.bytes[0]!));
+const PAYLOADS: VectorPayload[] = vectorPayloads().filter((p) => !ASN1_CODES.has(p.messageCode) && [0xd9, 0xda, 0x0f].includes(p.bytes[0]!));
 
-function payload(name: string): FramePayload {
+function payload(name: string): VectorPayload {
   const p = PAYLOADS.find((x) => x.vector.name === name);
   if (!p) throw new Error(`no DLMS payload ${name}`);
   return p;
@@ -89,31 +44,6 @@ function payload(name: string): FramePayload {
 function decoded<T extends DlmsApdu>(name: string): T {
   const p = payload(name);
   return decodeDlms(p.bytes, p.base) as T;
-}
-
-function expectDecodeError(f: () => unknown): GbcsDecodeError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(GbcsDecodeError);
-    return e as GbcsDecodeError;
-  }
-  throw new Error('expected a GbcsDecodeError');
-}
-
-function expectEncodeError(f: () => unknown): GbcsEncodeError {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(GbcsEncodeError);
-    return e as GbcsEncodeError;
-  }
-  throw new Error('expected a GbcsEncodeError');
-}
-
-/** JSON as a user would write it: bigint as decimal string. */
-function viaJson(v: unknown): unknown {
-  return JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x)));
 }
 
 const u32 = (value: number): DlmsData => ({ type: 'uint32', value });
@@ -146,7 +76,7 @@ describe('DLMS corpus', () => {
   it('long-invoke-id-and-priority is 0x20 and the low 24 bits of the originator counter', () => {
     for (const p of PAYLOADS) {
       const apdu = decodeDlms(p.bytes, p.base);
-      expect(apdu.invokeIdAndPriority).toBe(0x20000000 + Number(p.counter & 0xffffffn));
+      expect(apdu.invokeIdAndPriority).toBe(0x20000000 + Number(p.header.counter & 0xffffffn));
       expect(apdu.dateTime).toBeNull();
       if (apdu.type === 'access-response') expect(apdu.requestSpecs).toBeNull();
     }
@@ -382,20 +312,22 @@ describe('DLMS protected-data plaintexts', () => {
   const hex = (b: Uint8Array) => toHex(b).toLowerCase();
   const keyFile = (eui: Uint8Array, suffix: string) => join(KEYSTORE_DIR, `${hex(eui)}${suffix}`);
 
-  function decrypt(p: FramePayload, block: { ciphertext: string; tag: string }): Uint8Array | undefined {
-    const supplementary = p.otherInfo.length >= 18 ? p.otherInfo.subarray(2, 10) : undefined;
-    const partyV = supplementary ?? p.target;
-    const counter = p.otherInfo.length === 26 ? p.otherInfo.subarray(18, 26) : fromHex(p.counter.toString(16).padStart(16, '0'));
+  function decrypt(p: VectorPayload, block: { ciphertext: string; tag: string }): Uint8Array | undefined {
+    const { otherInfo: oi, originator: originatorEui, target } = p.header;
+    const partyV = euiToBytes('remotePartyId' in oi ? oi.remotePartyId : target);
+    const counterValue = oi.form === 'supplementary+originator-counter' ? oi.originatorCounter : p.header.counter;
+    const counter = fromHex(counterValue.toString(16).padStart(16, '0'));
+    const originator = euiToBytes(originatorEui);
     const privPath = keyFile(partyV, '-ka.key');
-    const pubPath = keyFile(p.originator, '-ka.pem');
+    const pubPath = keyFile(originator, '-ka.pem');
     if (!existsSync(privPath) || !existsSync(pubPath)) return undefined;
     const z = diffieHellman({
       privateKey: createPrivateKey(readFileSync(privPath)),
       publicKey: createPublicKey(new X509Certificate(readFileSync(pubPath)).publicKey.export({ type: 'spki', format: 'pem' })),
     });
-    const otherInfo = Buffer.concat([fromHex('60857406080300'), p.originator, fromHex('0904'), counter, partyV]);
+    const otherInfo = Buffer.concat([fromHex('60857406080300'), originator, fromHex('0904'), counter, partyV]);
     const key = createHash('sha256').update(fromHex('00000001')).update(z).update(otherInfo).digest().subarray(0, 16);
-    const d = createDecipheriv('aes-128-gcm', key, Buffer.concat([p.originator, fromHex('00000000')]), { authTagLength: 12 });
+    const d = createDecipheriv('aes-128-gcm', key, Buffer.concat([originator, fromHex('00000000')]), { authTagLength: 12 });
     d.setAAD(fromHex('31'));
     d.setAuthTag(fromHex(block.tag));
     return new Uint8Array(Buffer.concat([d.update(fromHex(block.ciphertext)), d.final()]));

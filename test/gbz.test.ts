@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { concatBytes, fromHex, toHex } from '../protocols/bytes.js';
 import { decryptPayload, deriveKey, ecdhSharedSecret, encryptPayload } from '../protocols/crypto/index.js';
 import { GbcsDecodeError, GbcsEncodeError } from '../protocols/errors.js';
-import { euiFromBytes } from '../protocols/eui.js';
+import { euiToBytes } from '../protocols/eui.js';
+import type { GroupingHeader } from '../protocols/gbcs/frame.js';
 import {
   type GbzComponent,
   type GbzDecodeContext,
@@ -24,56 +25,22 @@ import {
   zclComponent,
   zclPayloadBytes,
 } from '../protocols/gbcs/gbz/index.js';
-import { KEYSTORE_DIR, type Vector, loadVectors } from './vectors.js';
+import { expectDecodeError as decodeError, expectEncodeError as encodeError } from './expect-errors.js';
+import { KEYSTORE_DIR, type Vector, vectorPayloads } from './vectors.js';
 
-// ---- locating the payload (gbcs-framing §1.3/§1.4 offsets; independent of the frame codec) ----------------
+// ---- the corpus payloads (located by the frame codec) --------------------------------------------------------
 
 interface Located {
   vector: Vector;
   payload: Uint8Array;
   base: number;
   ctx: GbzDecodeContext;
-  counter: bigint;
-  originator: Uint8Array;
-  target: Uint8Array;
-  otherInfo: Uint8Array;
+  header: GroupingHeader;
 }
 
-function berLength(b: Uint8Array, p: number): [number, number] {
-  const first = b[p]!;
-  if (first < 0x80) return [first, p + 1];
-  let v = 0;
-  for (let i = 1; i <= (first & 0x7f); i++) v = v * 256 + b[p + i]!;
-  return [v, p + 1 + (first & 0x7f)];
-}
-
-function locate(vector: Vector): Located {
-  const b = vector.bytes;
-  let p = 0;
-  if (b[0] === 0xdd) p = berLength(b, 7)[1] + 5; // MAC header, then SC + IC
-  const cra = (['command', 'response', 'alert'] as const)[b[p + 2]! - 1]!;
-  const counter = new DataView(b.buffer, b.byteOffset + p + 3, 8).getBigUint64(0);
-  const originator = b.subarray(p + 12, p + 20);
-  const target = b.subarray(p + 21, p + 29);
-  p += 29;
-  p += b[p] === 0 ? 1 : 13; // date-time absent or 0C + 12
-  const otherInfo = b.subarray(p + 1, p + 1 + b[p]!);
-  p += 1 + b[p]!;
-  const [len, start] = berLength(b, p);
-  return {
-    vector,
-    payload: b.subarray(start, start + len),
-    base: start,
-    ctx: { messageCode: (otherInfo[0]! << 8) | otherInfo[1]!, cra },
-    counter,
-    originator,
-    target,
-    otherInfo,
-  };
-}
-
-const ALL = loadVectors().map(locate);
-const GBZ = ALL.filter((l) => l.payload[0] === 0x01 && l.payload[1] === 0x09);
+const GBZ: Located[] = vectorPayloads()
+  .filter((p) => p.bytes[0] === 0x01 && p.bytes[1] === 0x09)
+  .map((p) => ({ vector: p.vector, payload: p.bytes, base: p.base, ctx: { messageCode: p.messageCode, cra: p.header.cra }, header: p.header }));
 
 function find(folder: string, name: string): Located {
   const l = GBZ.find((x) => x.vector.folder === folder && x.vector.name.startsWith(name));
@@ -98,14 +65,13 @@ function roundTrips(bytes: Uint8Array, g: GbzPayload): boolean {
 const HAVE_KEYS = existsSync(KEYSTORE_DIR);
 
 function payloadKey(l: Located): { key: Uint8Array; iv: Uint8Array } {
-  const device = euiFromBytes(l.originator);
-  const party = euiFromBytes(l.otherInfo.length >= 18 ? l.otherInfo.subarray(2, 10) : l.target);
-  const counter =
-    l.otherInfo.length === 26 ? new DataView(l.otherInfo.buffer, l.otherInfo.byteOffset + 18, 8).getBigUint64(0) : l.counter;
+  const { originator: device, target, otherInfo } = l.header;
+  const party = 'remotePartyId' in otherInfo ? otherInfo.remotePartyId : target;
+  const counter = otherInfo.form === 'supplementary+originator-counter' ? otherInfo.originatorCounter : l.header.counter;
   const priv = createPrivateKey(readFileSync(join(KEYSTORE_DIR, `${party.toLowerCase()}-ka.key`)));
   const pub = new X509Certificate(readFileSync(join(KEYSTORE_DIR, `${device.toLowerCase()}-ka.pem`))).publicKey;
   const key = deriveKey(ecdhSharedSecret(priv, pub), { partyU: device, mode: 4, counter, partyV: party });
-  return { key, iv: concatBytes(l.originator, new Uint8Array(4)) };
+  return { key, iv: concatBytes(euiToBytes(device), new Uint8Array(4)) };
 }
 
 // ---- corpus ------------------------------------------------------------------------------------------------
@@ -403,26 +369,6 @@ describe('GBZ field values', () => {
 });
 
 // ---- errors ------------------------------------------------------------------------------------------------
-
-function decodeError(f: () => unknown): GbcsDecodeError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof GbcsDecodeError) return e;
-    throw e;
-  }
-  throw new Error('expected a GbcsDecodeError');
-}
-
-function encodeError(f: () => unknown): GbcsEncodeError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof GbcsEncodeError) return e;
-    throw e;
-  }
-  throw new Error('expected a GbcsEncodeError');
-}
 
 describe('GBZ errors', () => {
   const cs11 = fromHex('01090101070900040100010' + '3');

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toHex } from '../protocols/bytes.js';
 import { ecdsaSign, ecdsaVerify } from '../protocols/crypto/ecdsa.js';
-import { type Tlv, childrenOf, readTlv } from '../protocols/smki/der.js';
+import { type DerTlv, childrenOf, readTlv } from '../protocols/asn1/der.js';
 import {
   DEVICE_TYPES,
   OID,
@@ -198,9 +198,9 @@ describe('SMKI issuance', () => {
 
 function skeleton(der: Uint8Array): string[] {
   const out: string[] = [];
-  const walk = (t: Tlv, depth: number) => {
-    out.push(`${depth}:${t.tag.toString(16)}`);
-    if (t.tag & 0x20) for (const c of childrenOf(der, t)) walk(c, depth + 1);
+  const walk = (t: DerTlv, depth: number) => {
+    out.push(`${depth}:${t.id.toString(16)}`);
+    if (t.id & 0x20) for (const c of childrenOf(der, t)) walk(c, depth + 1);
   };
   walk(readTlv(der, 0), 0);
   return out;

@@ -1,7 +1,6 @@
-import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { GbcsCryptoError } from '../errors.js';
+import { createDecipheriv } from 'node:crypto';
 import { assertBytes } from './keys.js';
-import { GBCS_TAG_LENGTH, checkKeyIv } from './gmac.js';
+import { GBCS_TAG_LENGTH, checkKeyIv, checkTagLength, gcmEncrypt } from './gmac.js';
 
 /** Security control byte of GBCS ciphered blocks (authenticated encryption, suite 1); it is also the AAD. */
 export const PAYLOAD_SECURITY_CONTROL = 0x31;
@@ -22,17 +21,8 @@ export function encryptPayload(
   checkKeyIv(key, iv, 'payload encryption');
   assertBytes(plaintext, undefined, 'payload plaintext');
   assertBytes(aad, undefined, 'payload AAD');
-  if (!Number.isInteger(tagLength) || tagLength < 4 || tagLength > 16) {
-    throw new GbcsCryptoError(`payload tag length must be 4..16, got ${tagLength}`);
-  }
-  const c = createCipheriv('aes-128-gcm', key, iv);
-  c.setAAD(aad);
-  const ct = Buffer.concat([c.update(plaintext), c.final()]);
-  const tag = c.getAuthTag();
-  return {
-    ciphertext: new Uint8Array(ct),
-    tag: new Uint8Array(tag.buffer, tag.byteOffset, tagLength).slice(),
-  };
+  checkTagLength(tagLength, 4, 'payload');
+  return gcmEncrypt(key, iv, aad, plaintext, tagLength);
 }
 
 /**

@@ -25,21 +25,38 @@ export function checkKeyIv(key: unknown, iv: unknown, what: string): void {
   assertBytes(iv, 12, `${what} IV`);
 }
 
+export function checkTagLength(tagLength: number, min: number, what: string): void {
+  if (!Number.isInteger(tagLength) || tagLength < min || tagLength > 16) {
+    throw new GbcsCryptoError(`${what} tag length must be ${min}..16, got ${tagLength}`);
+  }
+}
+
 /**
- * GMAC: the GCM tag over `aad` with an empty plaintext, truncated to `tagLength` bytes. GCM tag truncation
- * keeps the leading bytes, so computing the full tag and slicing equals GCM run with a short tag length.
+ * AES-128-GCM with the tag truncated to `tagLength` bytes; arguments are checked by the callers. GCM tag
+ * truncation keeps the leading bytes, so computing the full tag and slicing equals GCM run with a short tag.
  */
+export function gcmEncrypt(
+  key: Uint8Array,
+  iv: Uint8Array,
+  aad: Uint8Array,
+  plaintext: Uint8Array,
+  tagLength: number,
+): { ciphertext: Uint8Array; tag: Uint8Array } {
+  const c = createCipheriv('aes-128-gcm', key, iv);
+  c.setAAD(aad);
+  const ct = Buffer.concat([c.update(plaintext), c.final()]);
+  const tag = c.getAuthTag();
+  return { ciphertext: new Uint8Array(ct), tag: new Uint8Array(tag.buffer, tag.byteOffset, tagLength).slice() };
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** GMAC: the GCM tag over `aad` with an empty plaintext, truncated to `tagLength` bytes. */
 export function gmac(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, tagLength = GBCS_TAG_LENGTH): Uint8Array {
   checkKeyIv(key, iv, 'GMAC');
   assertBytes(aad, undefined, 'GMAC AAD');
-  if (!Number.isInteger(tagLength) || tagLength < 1 || tagLength > 16) {
-    throw new GbcsCryptoError(`GMAC tag length must be 1..16, got ${tagLength}`);
-  }
-  const c = createCipheriv('aes-128-gcm', key, iv);
-  c.setAAD(aad);
-  c.final();
-  const tag = c.getAuthTag();
-  return new Uint8Array(tag.buffer, tag.byteOffset, tagLength).slice();
+  checkTagLength(tagLength, 1, 'GMAC');
+  return gcmEncrypt(key, iv, aad, EMPTY, tagLength).tag;
 }
 
 /** Constant-time comparison of a received MAC against the computed one; the length comes from `mac`. */

@@ -2,7 +2,7 @@ import { type KeyObject, X509Certificate, createPrivateKey, createPublicKey } fr
 import { bytesEqual } from '../bytes.js';
 import { GbcsCryptoError } from '../errors.js';
 import { type Eui64, euiFromBytes, isEui64, parseEui64 } from '../eui.js';
-import { readCertificateFields } from './der.js';
+import { readCertificateFields } from './certificate-fields.js';
 import { describeKey, isP256, publicPoint } from './keys.js';
 
 export type KeyUsage = 'ds' | 'ka' | 'pp-ka';

@@ -1,7 +1,17 @@
 import { type KeyObject, createPublicKey, verify as nodeVerify } from 'node:crypto';
 import { bytesEqual, toHex } from '../bytes.js';
 import { type Eui64, euiFromBytes } from '../eui.js';
-import { type Tlv, DerError, childrenOf, content, decodeOid, expectTlv, readTlv, tlvBytes } from './der.js';
+import { KEY_USAGE_BITS } from '../asn1/certificate.js';
+import {
+  type DerTlv,
+  type DerTlvOptions,
+  childrenOf as derChildren,
+  decodeOid as derOid,
+  readTlv as derTlv,
+  tlvBytes,
+  tlvContent as content,
+} from '../asn1/der.js';
+import { GbcsDecodeError } from '../errors.js';
 import { SmkiError } from './errors.js';
 import { parsePem, toPem } from './pem.js';
 import {
@@ -82,18 +92,6 @@ export interface SmkiCertificate {
   hwType?: string;
 }
 
-const KU_NAMES: Array<[x509.KeyUsageFlags, string]> = [
-  [x509.KeyUsageFlags.digitalSignature, 'digitalSignature'],
-  [x509.KeyUsageFlags.nonRepudiation, 'nonRepudiation'],
-  [x509.KeyUsageFlags.keyEncipherment, 'keyEncipherment'],
-  [x509.KeyUsageFlags.dataEncipherment, 'dataEncipherment'],
-  [x509.KeyUsageFlags.keyAgreement, 'keyAgreement'],
-  [x509.KeyUsageFlags.keyCertSign, 'keyCertSign'],
-  [x509.KeyUsageFlags.cRLSign, 'cRLSign'],
-  [x509.KeyUsageFlags.encipherOnly, 'encipherOnly'],
-  [x509.KeyUsageFlags.decipherOnly, 'decipherOnly'],
-];
-
 const ATTRIBUTE_NAMES: Record<string, string> = {
   [OID.commonName]: 'CN',
   [OID.organizationalUnitName]: 'OU',
@@ -104,14 +102,31 @@ function malformed(detail: string): never {
   throw new SmkiError('malformed-certificate', detail);
 }
 
-function parseTime(buf: Uint8Array, t: Tlv, what: string): Date {
+// Certificates are pure DER: a length in a longer form than needed is malformed here, not a device quirk.
+const STRICT: DerTlvOptions = { minimalLengths: true, lowTagNumbers: true };
+const readTlv = (buf: Uint8Array, pos: number, limit = buf.length): DerTlv => derTlv(buf, pos, limit, STRICT);
+const childrenOf = (buf: Uint8Array, parent: DerTlv): DerTlv[] => derChildren(buf, parent, STRICT);
+// This reader has always passed OIDs with padded sub-identifiers on to the profile checks; it still does.
+const decodeOid = (bytes: Uint8Array): string => derOid(bytes, { paddedSubidentifiers: true });
+
+function expectTlv(buf: Uint8Array, pos: number, id: number, what: string, limit = buf.length): DerTlv {
+  const t = readTlv(buf, pos, limit);
+  if (t.id !== id) throw new GbcsDecodeError(pos, what, `expected tag 0x${hex2(id)}, found 0x${hex2(t.id)}`);
+  return t;
+}
+
+function hex2(n: number): string {
+  return n.toString(16).padStart(2, '0');
+}
+
+function parseTime(buf: Uint8Array, t: DerTlv, what: string): Date {
   const s = new TextDecoder().decode(content(buf, t));
   let m: RegExpExecArray | null;
   let year: number;
-  if (t.tag === 0x17 && (m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(s))) {
+  if (t.id === 0x17 && (m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(s))) {
     const yy = Number(m[1]);
     year = yy >= 50 ? 1900 + yy : 2000 + yy;
-  } else if (t.tag === 0x18 && (m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(s))) {
+  } else if (t.id === 0x18 && (m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(s))) {
     year = Number(m[1]);
   } else {
     malformed(`${what} ${JSON.stringify(s)} is neither UTCTime nor GeneralizedTime in Z form`);
@@ -121,17 +136,17 @@ function parseTime(buf: Uint8Array, t: Tlv, what: string): Date {
   return d;
 }
 
-function parseName(buf: Uint8Array, t: Tlv): { attrs: NameAttribute[]; multi: boolean } {
+function parseName(buf: Uint8Array, t: DerTlv): { attrs: NameAttribute[]; multi: boolean } {
   const attrs: NameAttribute[] = [];
   let multi = false;
   for (const rdn of childrenOf(buf, t)) {
-    if (rdn.tag !== 0x31) throw new DerError(rdn.offset, 'name: RDN is not a SET');
+    if (rdn.id !== 0x31) throw new GbcsDecodeError(rdn.offset, 'name', 'RDN is not a SET');
     const avas = childrenOf(buf, rdn);
     if (avas.length !== 1) multi = true;
     for (const ava of avas) {
       const [type, value] = childrenOf(buf, ava);
-      if (!type || !value || type.tag !== 0x06) throw new DerError(ava.offset, 'name: bad AttributeTypeAndValue');
-      attrs.push({ oid: decodeOid(content(buf, type)), tag: value.tag, value: content(buf, value).slice() });
+      if (!type || !value || type.id !== 0x06) throw new GbcsDecodeError(ava.offset, 'name', 'bad AttributeTypeAndValue');
+      attrs.push({ oid: decodeOid(content(buf, type)), tag: value.id, value: content(buf, value).slice() });
     }
   }
   return { attrs, multi };
@@ -152,13 +167,13 @@ function attrString(attrs: NameAttribute[], oidText: string): string | undefined
   return a && a.tag !== 0x03 ? new TextDecoder().decode(a.value) : undefined;
 }
 
-function readSpki(buf: Uint8Array, t: Tlv): { key: KeyObject; point: Uint8Array } {
+function readSpki(buf: Uint8Array, t: DerTlv): { key: KeyObject; point: Uint8Array } {
   const [alg, bits] = childrenOf(buf, t);
-  if (!alg || !bits || alg.tag !== 0x30 || bits.tag !== 0x03) malformed('subjectPublicKeyInfo is not SEQUENCE{AlgorithmIdentifier, BIT STRING}');
+  if (!alg || !bits || alg.id !== 0x30 || bits.id !== 0x03) malformed('subjectPublicKeyInfo is not SEQUENCE{AlgorithmIdentifier, BIT STRING}');
   const [algOid, params] = childrenOf(buf, alg);
-  const algText = algOid && algOid.tag === 0x06 ? decodeOid(content(buf, algOid)) : '?';
+  const algText = algOid && algOid.id === 0x06 ? decodeOid(content(buf, algOid)) : '?';
   if (algText !== OID.ecPublicKey) throw new SmkiError('wrong-curve', `public key algorithm is ${algText}, not id-ecPublicKey on P-256`);
-  const curve = params && params.tag === 0x06 ? decodeOid(content(buf, params)) : 'explicit or absent parameters';
+  const curve = params && params.id === 0x06 ? decodeOid(content(buf, params)) : 'explicit or absent parameters';
   if (curve !== OID.prime256v1) throw new SmkiError('wrong-curve', `public key is on curve ${curve}, not prime256v1 (P-256)`);
   const point = content(buf, bits).slice(1);
   if (point.length !== 65 || point[0] !== 4) throw new SmkiError('wrong-curve', `public key is not an uncompressed P-256 point (${point.length} octets)`);
@@ -171,20 +186,20 @@ function readSpki(buf: Uint8Array, t: Tlv): { key: KeyObject; point: Uint8Array 
   return { key, point };
 }
 
-function readExtensions(buf: Uint8Array, t: Tlv): CertificateExtension[] {
+function readExtensions(buf: Uint8Array, t: DerTlv): CertificateExtension[] {
   const [list] = childrenOf(buf, t);
-  if (!list || list.tag !== 0x30) malformed('extensions [3] does not hold a SEQUENCE');
+  if (!list || list.id !== 0x30) malformed('extensions [3] does not hold a SEQUENCE');
   return childrenOf(buf, list).map((ext) => {
     const parts = childrenOf(buf, ext);
     const id = parts[0];
-    if (!id || id.tag !== 0x06) malformed('extension without an OID');
+    if (!id || id.id !== 0x06) malformed('extension without an OID');
     let critical = false;
     let valueTlv = parts[1];
-    if (valueTlv?.tag === 0x01) {
+    if (valueTlv?.id === 0x01) {
       critical = content(buf, valueTlv)[0] !== 0;
       valueTlv = parts[2];
     }
-    if (!valueTlv || valueTlv.tag !== 0x04) malformed(`extension ${decodeOid(content(buf, id))} has no OCTET STRING value`);
+    if (!valueTlv || valueTlv.id !== 0x04) malformed(`extension ${decodeOid(content(buf, id))} has no OCTET STRING value`);
     return { oid: decodeOid(content(buf, id)), critical, value: content(buf, valueTlv).slice(), der: tlvBytes(buf, ext).slice() };
   });
 }
@@ -196,9 +211,9 @@ function hwModuleName(ext: CertificateExtension): { hwType: string; serial: Uint
     // The otherName value is [0] EXPLICIT HardwareModuleName; the library hands back the inner SEQUENCE.
     const v = new Uint8Array(n.otherName.value);
     const outer = readTlv(v, 0);
-    const inner = outer.tag === 0x30 ? outer : readTlv(v, outer.start);
+    const inner = outer.id === 0x30 ? outer : readTlv(v, outer.start);
     const [type, serial] = childrenOf(v, inner);
-    if (!type || !serial || type.tag !== 0x06 || serial.tag !== 0x04) return undefined;
+    if (!type || !serial || type.id !== 0x06 || serial.id !== 0x04) return undefined;
     return { hwType: decodeOid(content(v, type)), serial: content(v, serial).slice() };
   }
   return undefined;
@@ -215,7 +230,7 @@ export function readCertificate(input: string | Uint8Array, what = 'certificate'
     return parseDer(der);
   } catch (e) {
     if (e instanceof SmkiError) throw new SmkiError(e.reason, `${what}: ${e.detail}`);
-    if (e instanceof DerError) throw new SmkiError('malformed-certificate', `${what}: not a DER X.509 certificate (${e.message})`);
+    if (e instanceof GbcsDecodeError) throw new SmkiError('malformed-certificate', `${what}: not a DER X.509 certificate (${e.message})`);
     throw new SmkiError('malformed-certificate', `${what}: ${(e as Error).message}`);
   }
 }
@@ -224,25 +239,25 @@ function parseDer(der: Uint8Array): SmkiCertificate {
   const outer = expectTlv(der, 0, 0x30, 'Certificate');
   if (outer.end !== der.length) malformed(`${der.length - outer.end} trailing octets after the certificate`);
   const [tbsT, algT, sigT] = childrenOf(der, outer);
-  if (!tbsT || !algT || !sigT || tbsT.tag !== 0x30 || algT.tag !== 0x30 || sigT.tag !== 0x03) {
+  if (!tbsT || !algT || !sigT || tbsT.id !== 0x30 || algT.id !== 0x30 || sigT.id !== 0x03) {
     malformed('not SEQUENCE{TBSCertificate, AlgorithmIdentifier, BIT STRING}');
   }
   const algorithm = tlvBytes(der, algT).slice();
   const [algOid] = childrenOf(der, algT);
-  const algText = algOid?.tag === 0x06 ? decodeOid(content(der, algOid)) : '?';
+  const algText = algOid?.id === 0x06 ? decodeOid(content(der, algOid)) : '?';
   if (algText !== OID.ecdsaWithSha256) throw new SmkiError('wrong-algorithm', `signature algorithm is ${algText}, not ecdsa-with-SHA256`);
 
   const fields = childrenOf(der, tbsT);
   let i = 0;
   let version = 1;
-  if (fields[0]?.tag === 0xa0) {
+  if (fields[0]?.id === 0xa0) {
     const v = expectTlv(der, fields[0].start, 0x02, 'version', fields[0].end);
     version = content(der, v)[0]! + 1;
     i = 1;
   }
   const [serialT, tbsAlgT, issuerT, validityT, subjectT, spkiT] = fields.slice(i, i + 6);
   if (!serialT || !tbsAlgT || !issuerT || !validityT || !subjectT || !spkiT) malformed('TBSCertificate is missing fields');
-  if (serialT.tag !== 0x02 || issuerT.tag !== 0x30 || subjectT.tag !== 0x30 || validityT.tag !== 0x30 || spkiT.tag !== 0x30) {
+  if (serialT.id !== 0x02 || issuerT.id !== 0x30 || subjectT.id !== 0x30 || validityT.id !== 0x30 || spkiT.id !== 0x30) {
     malformed('TBSCertificate fields are out of order or mistyped');
   }
   const [nbT, naT] = childrenOf(der, validityT);
@@ -250,7 +265,7 @@ function parseDer(der: Uint8Array): SmkiCertificate {
   const issuer = parseName(der, issuerT);
   const subject = parseName(der, subjectT);
   const { key, point } = readSpki(der, spkiT);
-  const extT = fields.slice(i + 6).find((f) => f.tag === 0xa3);
+  const extT = fields.slice(i + 6).find((f) => f.id === 0xa3);
   const extensions = extT ? readExtensions(der, extT) : [];
   const sigBits = content(der, sigT);
   if (sigBits[0] !== 0) malformed('signature BIT STRING has unused bits');
@@ -273,8 +288,8 @@ function parseDer(der: Uint8Array): SmkiCertificate {
     multiValuedRdn: issuer.multi || subject.multi,
     notBefore: parseTime(der, nbT, 'notBefore'),
     notAfter: parseTime(der, naT, 'notAfter'),
-    notBeforeTag: nbT.tag,
-    notAfterTag: naT.tag,
+    notBeforeTag: nbT.id,
+    notAfterTag: naT.id,
     publicKey: key,
     publicPoint: point,
     extensions,
@@ -287,7 +302,8 @@ function parseDer(der: Uint8Array): SmkiCertificate {
     switch (ext.oid) {
       case OID.keyUsage: {
         const flags = new x509.KeyUsagesExtension(new Uint8Array(ext.der)).usages;
-        cert.keyUsage = KU_NAMES.filter(([f]) => (flags & f) !== 0).map(([, n]) => n);
+        // The library numbers its flags 1 << bit, in the RFC 5280 bit order KEY_USAGE_BITS follows.
+        cert.keyUsage = KEY_USAGE_BITS.filter((_, bit) => (flags & (1 << bit)) !== 0);
         break;
       }
       case OID.basicConstraints: {

@@ -1,4 +1,5 @@
 import { type KeyObject, createPublicKey } from 'node:crypto';
+import { toHex } from '../bytes.js';
 import { type Eui64, isEui64 } from '../eui.js';
 import type { KeystoreFile } from '../crypto/keystore.js';
 import { type SmkiCertificate, profileProblems, readCertificate } from './certificate.js';
@@ -17,6 +18,11 @@ import { KEY_SLOTS, type KeySlot, ROLES, type RemotePartyRole } from './profile.
  * sit beside the GBCS ones, and the supplier's prepayment top-up key is told apart only by its name
  * ("Z1-supplierPP-ka"), so importing means choosing one entry per keystore slot.
  */
+
+/** DCC Boxed keys certificates by their serial number in decimal. */
+function decimalSerial(serial: Uint8Array): string {
+  return BigInt(`0x${toHex(serial)}`).toString();
+}
 
 export type DccBoxedUsage = 'digitalSignature' | 'keyAgreement';
 
@@ -104,7 +110,7 @@ function checkEntry(e: DccBoxedEntry): void {
   }
   if (c.eui !== e.eui) e.problems.push(`certificate is for ${c.eui ?? 'no EUI'}`);
   if (c.usage !== e.usage) e.problems.push(`certificate keyUsage is ${c.keyUsage.join('+')}`);
-  if (BigInt(`0x${Buffer.from(c.serial).toString('hex')}`).toString() !== e.serial) e.problems.push('serial key differs from the certificate serial');
+  if (decimalSerial(c.serial) !== e.serial) e.problems.push('serial key differs from the certificate serial');
   if (e.role !== undefined && c.role !== undefined && e.role !== c.role) e.problems.push(`role ${e.role} differs from the certificate OU ${c.role}`);
   if (e.privateKey && !createPublicKey(e.privateKey).equals(c.publicKey)) e.problems.push('private key does not belong to the certificate');
   for (const p of profileProblems(c)) e.problems.push(p);
@@ -178,7 +184,7 @@ export function toDccBoxedKeystore(parties: readonly PartyCredentials[], label =
       const c = p.credentials[slot];
       if (!c) continue;
       const usage: DccBoxedUsage = slot === 'ds' ? 'digitalSignature' : 'keyAgreement';
-      const serial = BigInt(`0x${Buffer.from(c.certificate.serial).toString('hex')}`).toString();
+      const serial = decimalSerial(c.certificate.serial);
       const who = p.kind === 'device' ? 'device' : roleKey(p.role);
       const entry: Record<string, unknown> = {
         certificate: c.certificate.pem,

@@ -4,7 +4,7 @@ import { ecdsaSign } from '../crypto/ecdsa.js';
 import { publicPoint } from '../crypto/keys.js';
 import type { Eui64 } from '../eui.js';
 import { type SmkiCertificate, profileProblems, readCertificate } from './certificate.js';
-import { childrenOf, readTlv, tlvBytes } from './der.js';
+import { childrenOf, readTlv, tlvBytes } from '../asn1/der.js';
 import { SmkiError } from './errors.js';
 import { EMPTY_NAME, caName, hardwareModuleNameSan, organisationName } from './names.js';
 import {
@@ -42,8 +42,9 @@ const ZERO_SIGNATURE = new Uint8Array(64);
 const SIGNING_ALGORITHM = { name: 'ECDSA', hash: 'SHA-256' };
 
 function tbsOf(der: Uint8Array): Uint8Array {
-  const outer = readTlv(der, 0);
-  return tlvBytes(der, childrenOf(der, outer)[0]!);
+  const strict = { minimalLengths: true, lowTagNumbers: true };
+  const outer = readTlv(der, 0, der.length, strict);
+  return tlvBytes(der, childrenOf(der, outer, strict)[0]!);
 }
 
 /**
@@ -98,6 +99,11 @@ export interface Issuer {
   privateKey: KeyObject;
 }
 
+/** Signs with the issuer's key; the issuer name is a byte copy of the issuer's subject, as the profile requires. */
+function signUnder(issuer: Issuer, spec: Omit<CertificateSpec, 'issuer'>, signer: CertificateSigner): Promise<SmkiCertificate> {
+  return signCertificate({ ...spec, issuer: issuer.certificate.subject }, issuer.privateKey, signer);
+}
+
 export interface CaSpec {
   commonName: string;
   /** OU role code: 00 for the root, 07 for the organisation CA; none for the device CA, as RTDS's E357. */
@@ -128,17 +134,16 @@ export function issueRoot(spec: CaSpec, key: { privateKey: KeyObject; publicKey:
 
 /** Issuing CA in the Z1 OCA layout: KU, BC CA pathlen 0, policies, SKI, AKI. */
 export function issueIssuingCa(spec: CaSpec, publicKey: KeyObject, issuer: Issuer, signer: CertificateSigner): Promise<SmkiCertificate> {
-  return signCertificate(
+  return signUnder(
+    issuer,
     {
       serial: spec.serial,
-      issuer: issuer.certificate.subject,
       subject: caName(spec.commonName, spec.role),
       notBefore: spec.notBefore,
       notAfter: spec.notAfter,
       publicKey,
       extensions: [keyUsage('keyCertSign'), new x509.BasicConstraintsExtension(true, 0, true), policies(spec.policies), ski(publicKey), aki(issuer.certificate)],
     },
-    issuer.privateKey,
     signer,
   );
 }
@@ -150,6 +155,11 @@ export interface LeafSpec {
   policy: string;
 }
 
+/** Leaf extensions in the order the real certificates carry them: KU, SKI, [SAN,] policies, AKI. */
+function leafExtensions(spec: LeafSpec, publicKey: KeyObject, issuer: Issuer, san?: () => x509.Extension): x509.Extension[] {
+  return [keyUsage(spec.usage), ski(publicKey), ...(san ? [san()] : []), policies([spec.policy]), aki(issuer.certificate)];
+}
+
 /** Device certificate in the RTDS layout: empty subject; KU, SKI, SAN hwModuleName, policies, AKI; no expiry. */
 export function issueDeviceCertificate(
   spec: LeafSpec & { eui: Eui64; hwType: string },
@@ -157,23 +167,17 @@ export function issueDeviceCertificate(
   issuer: Issuer,
   signer: CertificateSigner,
 ): Promise<SmkiCertificate> {
-  return signCertificate(
+  const san = () => new x509.Extension(OID.subjectAltName, true, new Uint8Array(hardwareModuleNameSan(spec.hwType, spec.eui)));
+  return signUnder(
+    issuer,
     {
       serial: spec.serial,
-      issuer: issuer.certificate.subject,
       subject: EMPTY_NAME,
       notBefore: spec.notBefore,
       notAfter: DEVICE_NOT_AFTER,
       publicKey,
-      extensions: [
-        keyUsage(spec.usage),
-        ski(publicKey),
-        new x509.Extension(OID.subjectAltName, true, new Uint8Array(hardwareModuleNameSan(spec.hwType, spec.eui))),
-        policies([spec.policy]),
-        aki(issuer.certificate),
-      ],
+      extensions: leafExtensions(spec, publicKey, issuer, san),
     },
-    issuer.privateKey,
     signer,
   );
 }
@@ -185,17 +189,16 @@ export function issueOrganisationCertificate(
   issuer: Issuer,
   signer: CertificateSigner,
 ): Promise<SmkiCertificate> {
-  return signCertificate(
+  return signUnder(
+    issuer,
     {
       serial: spec.serial,
-      issuer: issuer.certificate.subject,
       subject: organisationName(spec.role, spec.eui, spec.commonName),
       notBefore: spec.notBefore,
       notAfter: spec.notAfter,
       publicKey,
-      extensions: [keyUsage(spec.usage), ski(publicKey), policies([spec.policy]), aki(issuer.certificate)],
+      extensions: leafExtensions(spec, publicKey, issuer),
     },
-    issuer.privateKey,
     signer,
   );
 }

@@ -1,5 +1,6 @@
+import { type DerNode, der, encodeDer } from '../asn1/der.js';
+import { bytesEqual, toHex } from '../bytes.js';
 import { type Eui64, euiToBytes } from '../eui.js';
-import { bitString, octetString, oid, printableString, seq, set, tlv, utf8String } from './der.js';
 import { SmkiError } from './errors.js';
 import { OID, type RemotePartyRole, roleHex } from './profile.js';
 import { AsnConvert, asn1X509 } from './x509.js';
@@ -10,54 +11,60 @@ import { AsnConvert, asn1X509 } from './x509.js';
  * attribute in a fixed order, and stores the EUI as a BIT STRING that no text form round-trips.
  */
 
-const rdn = (type: string, value: Uint8Array) => set(seq(oid(type), value));
+const rdn = (type: string, value: DerNode) => der.set(der.sequence(der.oid(type), value));
 
 const PRINTABLE_RE = /^[A-Za-z0-9 '()+,\-./:=?]+$/;
 
-function printable(text: string, what: string): Uint8Array {
+function printable(text: string, what: string): DerNode {
   if (!PRINTABLE_RE.test(text)) throw new SmkiError('bad-input', `${what} ${JSON.stringify(text)} is not a PrintableString`);
-  return printableString(text);
+  return der.printableString(text);
 }
 
 /** The empty RDNSequence of device certificates (DER 30 00). */
-export const EMPTY_NAME = seq();
+export const EMPTY_NAME = encodeDer(der.sequence());
 
 /** Root and organisation CA: `OU=<role>, CN=<name>`; the device CA has no OU (RTDS: `CN=E357`). */
 export function caName(commonName: string, role?: RemotePartyRole): Uint8Array {
-  const parts: Uint8Array[] = [];
-  if (role !== undefined) parts.push(rdn(OID.organizationalUnitName, printableString(roleHex(role))));
+  const parts: DerNode[] = [];
+  if (role !== undefined) parts.push(rdn(OID.organizationalUnitName, der.printableString(roleHex(role))));
   parts.push(rdn(OID.commonName, printable(commonName, 'CA name')));
-  return seq(...parts);
+  return encodeDer(der.sequence(...parts));
+}
+
+/** Lone surrogates become U+FFFD, as TextEncoder made them when names were written byte by byte here. */
+function wellFormed(text: string): string {
+  return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 }
 
 /** Organisation subject: optional `CN`, then `OU=<role>`, then the EUI as x500UniqueIdentifier. */
 export function organisationName(role: RemotePartyRole, eui: Eui64, commonName?: string): Uint8Array {
   if (!Number.isInteger(role) || role < 0 || role > 0xff) throw new SmkiError('bad-input', `role ${role} is not 0..255`);
-  const parts: Uint8Array[] = [];
+  const parts: DerNode[] = [];
   if (commonName !== undefined) {
     if (commonName.length === 0 || commonName.length > 64) throw new SmkiError('bad-input', 'organisation name must be 1..64 characters');
-    parts.push(rdn(OID.commonName, utf8String(commonName)));
+    parts.push(rdn(OID.commonName, der.utf8String(wellFormed(commonName))));
   }
-  parts.push(rdn(OID.organizationalUnitName, utf8String(roleHex(role))));
-  parts.push(rdn(OID.x500UniqueIdentifier, bitString(euiToBytes(eui))));
-  return seq(...parts);
+  parts.push(rdn(OID.organizationalUnitName, der.utf8String(roleHex(role))));
+  parts.push(rdn(OID.x500UniqueIdentifier, der.bitString(toHex(euiToBytes(eui)))));
+  return encodeDer(der.sequence(...parts));
 }
 
 /** GeneralNames with the one otherName hwModuleName{hwType, hwSerialNum = EUI} (RFC 4108). */
 export function hardwareModuleNameSan(hwType: string, eui: Eui64): Uint8Array {
-  const hardwareModuleName = seq(oid(hwType), octetString(euiToBytes(eui)));
+  const hmn = der.sequence(der.oid(hwType), der.octetString(toHex(euiToBytes(eui))));
+  const hardwareModuleName = encodeDer(hmn);
   const names = new asn1X509.GeneralNames([
     new asn1X509.GeneralName({
       otherName: new asn1X509.OtherName({ typeId: OID.hardwareModuleName, value: toArrayBuffer(hardwareModuleName) }),
     }),
   ]);
-  const der = new Uint8Array(AsnConvert.serialize(names));
-  const expected = seq(tlv(0xa0, oid(OID.hardwareModuleName), tlv(0xa0, hardwareModuleName)));
+  const encoded = new Uint8Array(AsnConvert.serialize(names));
+  const expected = encodeDer(der.sequence(der.context(0, [der.oid(OID.hardwareModuleName), der.context(0, [hmn])])));
   // Guards the library's EXPLICIT tagging of the otherName value, which earlier versions did differently.
-  if (!der.every((b, i) => b === expected[i]) || der.length !== expected.length) {
+  if (!bytesEqual(encoded, expected)) {
     throw new SmkiError('profile', 'the ASN.1 library encoded hwModuleName differently from the SMKI profile');
   }
-  return der;
+  return encoded;
 }
 
 function toArrayBuffer(b: Uint8Array): ArrayBuffer {

@@ -1,5 +1,5 @@
 import { verify as nodeVerify } from 'node:crypto';
-import { bytesEqual } from '../bytes.js';
+import { bytesEqual, toHex } from '../bytes.js';
 import { type Eui64, formatEui64 } from '../eui.js';
 import { type SmkiCertificate, profileProblems, readCertificate } from './certificate.js';
 import { SmkiError } from './errors.js';
@@ -40,13 +40,9 @@ function asCertificate(c: CertInput, what: string): SmkiCertificate {
 }
 
 function describe(c: SmkiCertificate): string {
-  if (c.kind === 'device') return `device certificate ${c.eui ? formatEui64(c.eui) : '(no EUI)'} serial ${hex(c.serial)}`;
-  if (c.kind === 'organisation') return `organisation certificate ${c.subjectText} serial ${hex(c.serial)}`;
-  return `certificate ${c.subjectText} serial ${hex(c.serial)}`;
-}
-
-function hex(b: Uint8Array): string {
-  return Buffer.from(b).toString('hex').toUpperCase();
+  if (c.kind === 'device') return `device certificate ${c.eui ? formatEui64(c.eui) : '(no EUI)'} serial ${toHex(c.serial)}`;
+  if (c.kind === 'organisation') return `organisation certificate ${c.subjectText} serial ${toHex(c.serial)}`;
+  return `certificate ${c.subjectText} serial ${toHex(c.serial)}`;
 }
 
 function signedBy(cert: SmkiCertificate, issuer: SmkiCertificate): boolean {

@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { toHex } from '../../protocols/bytes.js';
 import { formatEui64, parseEui64 } from '../../protocols/eui.js';
 import {
   POLICY_SETS,
@@ -104,7 +105,7 @@ export function describeCertificate(c: SmkiCertificate): string[] {
   if (c.hwType) add('hwType', c.hwType);
   add('issuer', `${c.issuerText}${c.aki ? ` (key id ${c.aki})` : ''}`);
   add('subject', c.subjectText);
-  add('serial', Buffer.from(c.serial).toString('hex').toUpperCase());
+  add('serial', toHex(c.serial));
   if (c.ski) add('key id', c.ski);
   add('validity', `${time(c.notBefore)} .. ${time(c.notAfter)}`);
   const problems = profileProblems(c);
@@ -122,6 +123,14 @@ function summary(p: PartyCredentials): string {
 
 export function registerPkiCommands(program: Command, out: (s: string) => void = (s) => process.stdout.write(`${s}\n`)): void {
   const pki = program.command('pki').description('simulated SMKI: issue CA hierarchy, organisation and device credentials; read certificates');
+
+  /** Adds one issued party to DIR/keystore; files already holding the same content are left alone. */
+  const writeParty = (dir: string, party: PartyCredentials, force: boolean | undefined): void => {
+    const keystore = join(dir, 'keystore');
+    const result = writeFilesInto(keystore, keystoreFiles([party]), { overwrite: Boolean(force) });
+    out(summary(party));
+    out(`${result.written.length} file(s) written, ${result.unchanged.length} already up to date in ${keystore}`);
+  };
 
   pki
     .command('init')
@@ -165,10 +174,7 @@ export function registerPkiCommands(program: Command, out: (s: string) => void =
       const eui = parseEui(opts.eui, '--eui');
       const type = parseDeviceType(opts.type);
       const authority = loadPki(opts.pki, 'device');
-      const party = await authority.issueDevice({ eui, type });
-      const result = writeFilesInto(join(opts.pki, 'keystore'), keystoreFiles([party]), { overwrite: Boolean(opts.force) });
-      out(summary(party));
-      out(`${result.written.length} file(s) written, ${result.unchanged.length} already up to date in ${join(opts.pki, 'keystore')}`);
+      writeParty(opts.pki, await authority.issueDevice({ eui, type }), opts.force);
     });
 
   pki
@@ -185,9 +191,7 @@ export function registerPkiCommands(program: Command, out: (s: string) => void =
       const role = parseRole(opts.role);
       const authority = loadPki(opts.pki, 'organisation');
       const party = await authority.issueOrganisation({ role, eui, prepayment: Boolean(opts.prepayment), ...(opts.name ? { name: opts.name } : {}) });
-      const result = writeFilesInto(join(opts.pki, 'keystore'), keystoreFiles([party]), { overwrite: Boolean(opts.force) });
-      out(summary(party));
-      out(`${result.written.length} file(s) written, ${result.unchanged.length} already up to date in ${join(opts.pki, 'keystore')}`);
+      writeParty(opts.pki, party, opts.force);
     });
 
   pki

@@ -1,6 +1,7 @@
 /*
- * GBCS ASN.1 DER payloads: a strict generic DER codec (der.ts), typed schemas per message code
- * (messages.ts, built from the combinators in schema.ts) and builders for device responses (builders.ts).
+ * GBCS ASN.1 DER payloads: typed schemas per message code (messages.ts, built from the combinators in
+ * schema.ts) and builders for device responses (builders.ts). The generic DER codec and the certificate
+ * recogniser live in protocols/asn1/, shared with crypto and SMKI; what payload users need is re-exported.
  */
 export {
   type Asn1Context,
@@ -34,8 +35,8 @@ export {
   decodeDer,
   der,
   encodeDer,
-} from './der.js';
-export { type CertificateSummary, type KeyUsageBit, KEY_USAGE_BITS } from './certificate.js';
+} from '../../asn1/der.js';
+export { type CertificateSummary, type KeyUsageBit, KEY_USAGE_BITS } from '../../asn1/certificate.js';
 export type { Certificate } from './schema.js';
 export * from './messages.js';
 export * from './names.js';

@@ -1,6 +1,6 @@
 import type { Hex } from '../../bytes.js';
 import { GbcsEncodeError } from '../../errors.js';
-import type { KeyUsageBit } from './certificate.js';
+import type { KeyUsageBit } from '../../asn1/certificate.js';
 import {
   type Certificate,
   type Codec,

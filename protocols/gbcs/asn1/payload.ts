@@ -1,5 +1,5 @@
 import { GbcsEncodeError } from '../../errors.js';
-import { type DerNode, decodeDerWithStyle, encodeDer } from './der.js';
+import { type DerNode, decodeDerWithStyle, encodeDer } from '../../asn1/der.js';
 import { type Asn1SchemaName, type Asn1Schemas, type Cra, MESSAGE_SCHEMAS, SCHEMAS, SCHEMA_NAMES } from './messages.js';
 import { SchemaMismatch } from './schema.js';
 

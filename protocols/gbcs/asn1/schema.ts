@@ -1,6 +1,6 @@
 import { type Hex, fromHex, toHex } from '../../bytes.js';
 import { GbcsDecodeError, GbcsEncodeError } from '../../errors.js';
-import { KEY_USAGE_BITS, type CertificateSummary, type KeyUsageBit } from './certificate.js';
+import { KEY_USAGE_BITS, type CertificateSummary, type KeyUsageBit } from '../../asn1/certificate.js';
 import {
   type DerNode,
   type DerNodeType,
@@ -8,11 +8,12 @@ import {
   UNIVERSAL,
   decodeDer,
   derTimeProblem,
+  describeValue as describe,
   encodeDer,
   primitiveContent,
   primitiveFromContent,
   toBigInt,
-} from './der.js';
+} from '../../asn1/der.js';
 
 /*
  * Schema combinators: each codec maps one DER node to a typed value and back.
@@ -61,62 +62,53 @@ function expectType<K extends DerNodeType>(n: DerNode, type: K, what: string): N
   return n as NodeOf<K>;
 }
 
-function describe(v: unknown): string {
-  if (typeof v === 'bigint') return `${v}n`;
-  try {
-    const s = JSON.stringify(v);
-    return s === undefined ? typeof v : s.length > 60 ? s.slice(0, 57) + '...' : s;
-  } catch {
-    return typeof v;
-  }
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Primitives
 
-/** INTEGER as a JS number (codes, roles, modes); values outside the safe range do not match. */
-export const int: Codec<number> = {
-  what: 'INTEGER',
-  utag: UNIVERSAL.integer,
-  accepts: (n) => n.type === 'integer',
-  decode(n) {
-    const v = expectType(n, 'integer', 'INTEGER').value;
-    if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) mismatch(`INTEGER ${v} is too large`);
-    return Number(v);
-  },
-  encode(v, path) {
-    if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new GbcsEncodeError(path, `expected an integer, got ${describe(v)}`);
-    return { type: 'integer', value: BigInt(v) };
-  },
-};
+/** A codec for one universal type: its tag decides `accepts`, and `read` gets the node once that is checked. */
+function universal<K extends keyof typeof UNIVERSAL & DerNodeType, T>(
+  type: K,
+  what: string,
+  read: (n: NodeOf<K>) => T,
+  write: (v: unknown, path: string) => DerNode,
+): Codec<T> {
+  return {
+    what,
+    utag: UNIVERSAL[type],
+    accepts: (n) => n.type === type,
+    decode: (n) => read(expectType(n, type, what)),
+    encode: write,
+  };
+}
+
+/** INTEGER or ENUMERATED as a JS number; values outside the safe range do not match. */
+function safeInteger(type: 'integer' | 'enumerated', what: string): Codec<number> {
+  return universal(
+    type,
+    what,
+    (n) => {
+      if (n.value > BigInt(Number.MAX_SAFE_INTEGER) || n.value < BigInt(Number.MIN_SAFE_INTEGER)) mismatch(`${what} ${n.value} is too large`);
+      return Number(n.value);
+    },
+    (v, path) => {
+      if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new GbcsEncodeError(path, `expected an integer, got ${describe(v)}`);
+      return { type, value: BigInt(v) };
+    },
+  );
+}
+
+/** INTEGER as a JS number (codes, roles, modes). */
+export const int: Codec<number> = safeInteger('integer', 'INTEGER');
 
 /** INTEGER kept as bigint: sequence numbers and originator counters (64-bit in GBCS). */
-export const bigInt: Codec<bigint> = {
-  what: 'INTEGER',
-  utag: UNIVERSAL.integer,
-  accepts: (n) => n.type === 'integer',
-  decode(n) {
-    return expectType(n, 'integer', 'INTEGER').value;
-  },
-  encode(v, path) {
-    return { type: 'integer', value: toBigInt(v, path) };
-  },
-};
+export const bigInt: Codec<bigint> = universal(
+  'integer',
+  'INTEGER',
+  (n) => n.value,
+  (v, path) => ({ type: 'integer', value: toBigInt(v, path) }),
+);
 
-export const enumerated: Codec<number> = {
-  what: 'ENUMERATED',
-  utag: UNIVERSAL.enumerated,
-  accepts: (n) => n.type === 'enumerated',
-  decode(n) {
-    const v = expectType(n, 'enumerated', 'ENUMERATED').value;
-    if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) mismatch(`ENUMERATED ${v} is too large`);
-    return Number(v);
-  },
-  encode(v, path) {
-    if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new GbcsEncodeError(path, `expected an integer, got ${describe(v)}`);
-    return { type: 'enumerated', value: BigInt(v) };
-  },
-};
+export const enumerated: Codec<number> = safeInteger('enumerated', 'ENUMERATED');
 
 function hexField(v: unknown, path: string): Hex {
   if (typeof v !== 'string') throw new GbcsEncodeError(path, `expected a hex string, got ${describe(v)}`);
@@ -124,59 +116,45 @@ function hexField(v: unknown, path: string): Hex {
 }
 
 /** OCTET STRING as upper-case hex (entity ids, hashes, key ids, firmware versions). */
-export const octets: Codec<Hex> = {
-  what: 'OCTET STRING',
-  utag: UNIVERSAL.octetString,
-  accepts: (n) => n.type === 'octetString',
-  decode(n) {
-    return expectType(n, 'octetString', 'OCTET STRING').hex;
-  },
-  encode(v, path) {
-    return { type: 'octetString', hex: hexField(v, path) };
-  },
-};
+export const octets: Codec<Hex> = universal(
+  'octetString',
+  'OCTET STRING',
+  (n) => n.hex,
+  (v, path) => ({ type: 'octetString', hex: hexField(v, path) }),
+);
 
 /** NULL as JSON null. */
-export const nul: Codec<null> = {
-  what: 'NULL',
-  utag: UNIVERSAL.null,
-  accepts: (n) => n.type === 'null',
-  decode(n) {
-    expectType(n, 'null', 'NULL');
-    return null;
-  },
-  encode(v, path) {
+export const nul: Codec<null> = universal(
+  'null',
+  'NULL',
+  () => null,
+  (v, path) => {
     if (v !== null) throw new GbcsEncodeError(path, `expected null, got ${describe(v)}`);
     return { type: 'null' };
   },
-};
+);
 
 /** GeneralizedTime as its wire text, `YYYYMMDDhhmmssZ`. */
-export const generalizedTime: Codec<string> = {
-  what: 'GeneralizedTime',
-  utag: UNIVERSAL.generalizedTime,
-  accepts: (n) => n.type === 'generalizedTime',
-  decode(n) {
-    return expectType(n, 'generalizedTime', 'GeneralizedTime').value;
-  },
-  encode(v, path) {
+export const generalizedTime: Codec<string> = universal(
+  'generalizedTime',
+  'GeneralizedTime',
+  (n) => n.value,
+  (v, path) => {
     if (typeof v !== 'string') throw new GbcsEncodeError(path, `expected a GeneralizedTime string, got ${describe(v)}`);
     const p = derTimeProblem('generalizedTime', v);
     if (p) throw new GbcsEncodeError(path, p);
     return { type: 'generalizedTime', value: v };
   },
-};
+);
 
 /**
  * KeyUsage BIT STRING as bit names. DER writes named bit lists without trailing zero bits, so the names fix
  * the bytes; a wire value with trailing zeros or bits beyond decipherOnly does not match.
  */
-export const keyUsage: Codec<KeyUsageBit[]> = {
-  what: 'KeyUsage BIT STRING',
-  utag: UNIVERSAL.bitString,
-  accepts: (n) => n.type === 'bitString',
-  decode(n) {
-    const b = expectType(n, 'bitString', 'KeyUsage BIT STRING');
+export const keyUsage: Codec<KeyUsageBit[]> = universal(
+  'bitString',
+  'KeyUsage BIT STRING',
+  (b) => {
     if (b.hex.length > 4) mismatch('KeyUsage longer than its 9 named bits');
     const out: KeyUsageBit[] = [];
     const total = (b.hex.length / 2) * 8 - b.unusedBits;
@@ -190,7 +168,7 @@ export const keyUsage: Codec<KeyUsageBit[]> = {
     if (again.hex !== b.hex || again.unusedBits !== b.unusedBits) mismatch('KeyUsage is not in minimal named-bit form');
     return out;
   },
-  encode(v, path) {
+  (v, path) => {
     const list = typeof v === 'string' ? [v] : v;
     if (!Array.isArray(list)) throw new GbcsEncodeError(path, `expected key usage names, got ${describe(v)}`);
     const seen = new Set<KeyUsageBit>();
@@ -202,7 +180,7 @@ export const keyUsage: Codec<KeyUsageBit[]> = {
     });
     return keyUsageNode(KEY_USAGE_BITS.filter((k) => seen.has(k)));
   },
-};
+);
 
 function keyUsageNode(bits: readonly KeyUsageBit[]): { type: 'bitString'; unusedBits: number; hex: Hex } {
   let highest = -1;
@@ -308,6 +286,16 @@ function asObject(v: unknown, path: string): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
+/** Decodes a child node, naming it in the path of a mismatch raised below it. */
+function decodeChild<T>(codec: Codec<T>, n: DerNode, key: string | number): T {
+  try {
+    return codec.decode(n);
+  } catch (e) {
+    if (e instanceof SchemaMismatch) e.path.unshift(key);
+    throw e;
+  }
+}
+
 function childrenOf(n: DerNode, what: string): DerNode[] {
   if (n.type === 'sequence') return n.children;
   return mismatch(`expected ${what} (a SEQUENCE), got ${n.type}`);
@@ -331,12 +319,7 @@ export function seq<F extends Record<string, FieldSpec>>(what: string, fields: F
         const f = fields[k]!;
         if (isOptional(f)) {
           if (i >= ch.length || !f.codec.accepts(ch[i]!)) continue;
-          try {
-            out[k] = f.codec.decode(ch[i]!);
-          } catch (e) {
-            if (e instanceof SchemaMismatch) e.path.unshift(k);
-            throw e;
-          }
+          out[k] = decodeChild(f.codec, ch[i]!, k);
           i++;
           continue;
         }
@@ -345,12 +328,7 @@ export function seq<F extends Record<string, FieldSpec>>(what: string, fields: F
           m.path.unshift(k);
           throw m;
         }
-        try {
-          out[k] = f.decode(ch[i]!);
-        } catch (e) {
-          if (e instanceof SchemaMismatch) e.path.unshift(k);
-          throw e;
-        }
+        out[k] = decodeChild(f, ch[i]!, k);
         i++;
       }
       if (i < ch.length) mismatch(`${ch.length - i} unexpected trailing element(s) in ${what}`);
@@ -386,14 +364,7 @@ export function seqOf<T>(item: Codec<T>, what = `SEQUENCE OF ${item.what}`): Cod
     decode(n) {
       const ch = childrenOf(n, what);
       const out: T[] = new Array(ch.length);
-      for (let i = 0; i < ch.length; i++) {
-        try {
-          out[i] = item.decode(ch[i]!);
-        } catch (e) {
-          if (e instanceof SchemaMismatch) e.path.unshift(i);
-          throw e;
-        }
-      }
+      for (let i = 0; i < ch.length; i++) out[i] = decodeChild(item, ch[i]!, i);
       return out;
     },
     encode(v, path) {
@@ -450,13 +421,7 @@ export function choice<A extends Record<string, Codec<unknown>>>(what: string, a
     accepts: (n) => keys.some((k) => alts[k]!.accepts(n)),
     decode(n) {
       for (const k of keys) {
-        if (!alts[k]!.accepts(n)) continue;
-        try {
-          return { [k]: alts[k]!.decode(n) } as ChoiceValue<A>;
-        } catch (e) {
-          if (e instanceof SchemaMismatch) e.path.unshift(k);
-          throw e;
-        }
+        if (alts[k]!.accepts(n)) return { [k]: decodeChild(alts[k]!, n, k) } as ChoiceValue<A>;
       }
       return mismatch(`${n.type} is none of the alternatives of ${what} (${keys.join(', ')})`);
     },

@@ -1,8 +1,7 @@
-import { Reader, Writer } from '../../bytes.js';
+import { Reader, Writer, byteHex } from '../../bytes.js';
 import { arr, hexBytes, obj, oneOf, uint } from '../../check.js';
 import { type DlmsDateTime, readDlmsDateTime, writeDlmsDateTime } from '../time.js';
 import { readDlmsData, underPath, writeDlmsData } from './data.js';
-import { parseHexFast, readHex } from './hex.js';
 import type { AccessRequestSpec, AccessResponseSpec, DlmsApdu, DlmsData } from './types.js';
 
 /*
@@ -20,10 +19,6 @@ const APDU_TYPES = ['access-request', 'access-response', 'data-notification'] as
 
 /** Shortest encoding of a request spec; a count larger than bytes-left / this is impossible. */
 const MIN_SPEC_SIZE = 10;
-
-function hex2(n: number): string {
-  return n.toString(16).toUpperCase().padStart(2, '0');
-}
 
 /** "a-b:c.d.e.f" for the 6 OBIS bytes at `p`. */
 export function obisTextAt(b: Uint8Array, p: number): string {
@@ -51,12 +46,12 @@ function readRequestSpec(r: Reader): AccessRequestSpec {
   const at = r.pos;
   const tag = r.u8('dlms.spec.type');
   if (tag < 1 || tag > 5) {
-    r.fail('dlms.spec.type', `unknown access-request-specification 0x${hex2(tag)} (expected 01-05)`, at);
+    r.fail('dlms.spec.type', `unknown access-request-specification 0x${byteHex(tag)} (expected 01-05)`, at);
   }
   const classId = r.u16('dlms.spec.classId');
   r.need(6, 'dlms.spec.obis');
   const obisText = obisTextAt(r.buf, r.pos);
-  const obis = readHex(r, 6, 'dlms.spec.obis');
+  const obis = r.hex(6, 'dlms.spec.obis');
   const id = r.u8(tag === 3 ? 'dlms.spec.method' : 'dlms.spec.attribute');
   switch (tag) {
     case 1:
@@ -95,7 +90,7 @@ function readResponseSpecs(r: Reader): AccessResponseSpec[] {
     const at = r.pos;
     const tag = r.u8('dlms.result.type');
     if (tag < 1 || tag > 3) {
-      r.fail('dlms.result.type', `unknown access-response-specification 0x${hex2(tag)} (expected 01-03)`, at);
+      r.fail('dlms.result.type', `unknown access-response-specification 0x${byteHex(tag)} (expected 01-03)`, at);
     }
     results[i] = { type: RESPONSE_SPEC_TYPES[tag - 1]!, result: r.u8('dlms.result.value') };
   }
@@ -121,7 +116,7 @@ export function decodeDlms(bytes: Uint8Array, base: number): DlmsApdu {
     const dateTime = readDateTimeField(r);
     const at = r.pos;
     const present = r.u8('dlms.requestSpecs.present');
-    if (present > 1) r.fail('dlms.requestSpecs.present', `OPTIONAL flag must be 00 or 01, not 0x${hex2(present)}`, at);
+    if (present > 1) r.fail('dlms.requestSpecs.present', `OPTIONAL flag must be 00 or 01, not 0x${byteHex(present)}`, at);
     const requestSpecs = present === 1 ? readRequestSpecs(r) : null;
     const data = readDataList(r);
     const results = readResponseSpecs(r);
@@ -134,7 +129,7 @@ export function decodeDlms(bytes: Uint8Array, base: number): DlmsApdu {
   } else {
     return r.fail(
       'dlms.apdu',
-      `unknown DLMS APDU tag 0x${hex2(tag)} (expected D9 access-request, DA access-response or 0F data-notification)`,
+      `unknown DLMS APDU tag 0x${byteHex(tag)} (expected D9 access-request, DA access-response or 0F data-notification)`,
       0,
     );
   }
@@ -170,7 +165,7 @@ function writeRequestSpec(w: Writer, value: unknown, p: string): void {
   const type = oneOf(s.type, `${p}.type`, REQUEST_SPEC_TYPES);
   w.u8(REQUEST_SPEC_TYPES.indexOf(type) + 1);
   w.u16(uint(s.classId, `${p}.classId`, 0xffff));
-  w.bytes(parseHexFast(s.obis, 6) ?? hexBytes(s.obis, `${p}.obis`, 6));
+  w.bytes(hexBytes(s.obis, `${p}.obis`, 6));
   if (type === 'action') w.u8(uint(s.method, `${p}.method`, 0xff));
   else w.u8(uint(s.attribute, `${p}.attribute`, 0xff));
   if (type === 'get-with-selection' || type === 'set-with-selection') {

@@ -1,8 +1,7 @@
-import { type Reader, Writer } from '../../bytes.js';
+import { type Reader, Writer, byteHex, toHex } from '../../bytes.js';
 import { arr, big, bool, hexBytes, int, obj, str, uint } from '../../check.js';
 import { GbcsEncodeError } from '../../errors.js';
 import { readDlmsDateTime, writeDlmsDateTime } from '../time.js';
-import { hexAt, parseHexFast, readHex } from './hex.js';
 import type { CosemDate, CosemTime, DlmsData, DlmsDataType, DlmsSimpleType, DlmsTypeDescription } from './types.js';
 
 /*
@@ -175,10 +174,6 @@ export function isDlmsDateTimeBytes(b: Uint8Array, p: number): boolean {
 const UTF8_STRICT = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const UTF8_LOOSE = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
-function hex2(n: number): string {
-  return n.toString(16).toUpperCase().padStart(2, '0');
-}
-
 // ---------------------------------------------------------------------------------------------- decoding
 
 /** Content of a leaf type (the tag, if any, is already consumed). `at` is where the tag was, for errors. */
@@ -192,7 +187,7 @@ function readLeaf(r: Reader, tag: number, at: number): DlmsData {
     }
     case 0x04: {
       const bits = r.berLength('bit-string.length');
-      return { type: 'bit-string', bits, hex: readHex(r, (bits + 7) >>> 3, 'bit-string.value') };
+      return { type: 'bit-string', bits, hex: r.hex((bits + 7) >>> 3, 'bit-string.value') };
     }
     case 0x05:
       return { type: 'int32', value: r.i32('int32') };
@@ -204,7 +199,7 @@ function readLeaf(r: Reader, tag: number, at: number): DlmsData {
       if (n === 12 && isDlmsDateTimeBytes(r.buf, r.pos)) {
         return { type: 'date-time', value: readDlmsDateTime(r, 'octet-string.date-time') };
       }
-      return { type: 'octet-string', hex: readHex(r, n, 'octet-string.value') };
+      return { type: 'octet-string', hex: r.hex(n, 'octet-string.value') };
     }
     case 0x0a: {
       const n = r.berLength('visible-string.length');
@@ -217,7 +212,7 @@ function readLeaf(r: Reader, tag: number, at: number): DlmsData {
       try {
         return { type: 'utf8-string', value: UTF8_STRICT.decode(b) };
       } catch {
-        return { type: 'utf8-string', value: UTF8_LOOSE.decode(b), hex: hexAt(b, 0, b.length) };
+        return { type: 'utf8-string', value: UTF8_LOOSE.decode(b), hex: toHex(b) };
       }
     }
     case 0x0d:
@@ -238,11 +233,11 @@ function readLeaf(r: Reader, tag: number, at: number): DlmsData {
       return { type: 'enum', value: r.u8('enum') };
     case 0x17: {
       const b = r.bytes(4, 'float32');
-      return { type: 'float32', value: new DataView(b.buffer, b.byteOffset, 4).getFloat32(0), hex: hexAt(b, 0, b.length) };
+      return { type: 'float32', value: new DataView(b.buffer, b.byteOffset, 4).getFloat32(0), hex: toHex(b) };
     }
     case 0x18: {
       const b = r.bytes(8, 'float64');
-      return { type: 'float64', value: new DataView(b.buffer, b.byteOffset, 8).getFloat64(0), hex: hexAt(b, 0, b.length) };
+      return { type: 'float64', value: new DataView(b.buffer, b.byteOffset, 8).getFloat64(0), hex: toHex(b) };
     }
     case 0x19:
       return { type: 'cosem-date-time', value: readDlmsDateTime(r, 'cosem-date-time') };
@@ -281,7 +276,7 @@ function readLeaf(r: Reader, tag: number, at: number): DlmsData {
     case 0xff:
       return { type: 'dont-care' };
     default:
-      return r.fail('data.tag', `unknown A-XDR data tag 0x${hex2(tag)}`, at);
+      return r.fail('data.tag', `unknown A-XDR data tag 0x${byteHex(tag)}`, at);
   }
 }
 
@@ -330,7 +325,7 @@ function readTypeDescription(r: Reader, depth: number): DlmsTypeDescription {
   const name = SIMPLE_BY_TAG[tag];
   if (name === undefined) {
     const reason =
-      tag === 0x13 ? 'compact-array cannot appear in a type description' : `unknown A-XDR type tag 0x${hex2(tag)}`;
+      tag === 0x13 ? 'compact-array cannot appear in a type description' : `unknown A-XDR type tag 0x${byteHex(tag)}`;
     r.fail('compact-array.type', reason, at);
   }
   return { type: name };
@@ -393,7 +388,7 @@ function isWellFormed(s: string): boolean {
 
 function writeFloat(w: Writer, v: Record<string, unknown>, path: string, size: 4 | 8): void {
   if (v.hex !== undefined) {
-    w.bytes(parseHexFast(v.hex, size) ?? hexBytes(v.hex, `${path}.hex`, size));
+    w.bytes(hexBytes(v.hex, `${path}.hex`, size));
     return;
   }
   const x = v.value;
@@ -427,7 +422,7 @@ function writeLeaf(w: Writer, type: string, v: Record<string, unknown>, path: st
       const bits = uint(v.bits, `${path}.bits`, 0xffffff);
       w.berLength(bits, `${path}.bits`);
       const n = (bits + 7) >>> 3;
-      w.bytes(parseHexFast(v.hex, n) ?? hexBytes(v.hex, `${path}.hex`, n));
+      w.bytes(hexBytes(v.hex, `${path}.hex`, n));
       return;
     }
     case 'int8':
@@ -463,7 +458,7 @@ function writeLeaf(w: Writer, type: string, v: Record<string, unknown>, path: st
       w.u64(big(v.value, vp, false));
       return;
     case 'octet-string':
-      w.berBlock(parseHexFast(v.hex) ?? hexBytes(v.hex, `${path}.hex`), `${path}.hex`);
+      w.berBlock(hexBytes(v.hex, `${path}.hex`), `${path}.hex`);
       return;
     case 'date-time':
       w.u8(12);
@@ -480,7 +475,7 @@ function writeLeaf(w: Writer, type: string, v: Record<string, unknown>, path: st
     }
     case 'utf8-string': {
       if (v.hex !== undefined) {
-        w.berBlock(parseHexFast(v.hex) ?? hexBytes(v.hex, `${path}.hex`), `${path}.hex`);
+        w.berBlock(hexBytes(v.hex, `${path}.hex`), `${path}.hex`);
         return;
       }
       const s = str(v.value, vp);

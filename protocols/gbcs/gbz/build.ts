@@ -112,13 +112,23 @@ export function zclComponent(spec: ZclComponentSpec): GbzComponent {
  * without the disable-default-response bit.
  */
 export function defaultResponseTo(request: GbzComponent, statusCode: number, opts: { disableDefaultResponse?: boolean } = {}): GbzComponent {
+  return replyTo(request, 'defaultResponse', { commandId: request.commandId, statusCode }, opts);
+}
+
+/** A general-command reply to `request`: the opposite direction, the same sequence number. */
+function replyTo(
+  request: GbzComponent,
+  command: string,
+  fields: Record<string, unknown>,
+  opts: { disableDefaultResponse?: boolean },
+): GbzComponent {
   return zclComponent({
     clusterId: request.clusterId,
-    command: 'defaultResponse',
+    command,
     toClient: !isToClient(request.frameControl),
     sequenceNumber: request.sequenceNumber,
     disableDefaultResponse: opts.disableDefaultResponse,
-    fields: { commandId: request.commandId, statusCode },
+    fields,
   });
 }
 
@@ -146,14 +156,7 @@ export function readAttributesResponseTo(
     else if ('status' in ans) records.push({ id: a.id, status: ans.status });
     else records.push(ans.type === undefined ? { id: a.id, status: 0, value: ans.value } : { id: a.id, status: 0, type: ans.type, value: ans.value });
   }
-  return zclComponent({
-    clusterId: request.clusterId,
-    command: 'readAttributesResponse',
-    toClient: !isToClient(request.frameControl),
-    sequenceNumber: request.sequenceNumber,
-    disableDefaultResponse: opts.disableDefaultResponse,
-    fields: { records },
-  });
+  return replyTo(request, 'readAttributesResponse', { records }, opts);
 }
 
 /**

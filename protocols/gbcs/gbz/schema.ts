@@ -6,12 +6,14 @@ import { CLUSTER_COMMANDS, GENERAL_COMMANDS } from './zcl-commands.js';
 import { isAnalogType, readZclData, writeZclData } from './zcl-data.js';
 import type { ZclCommand, ZclValue } from './types.js';
 import {
+  readBool,
   readDate,
   readInt,
   readOctets,
   readText,
   readUint,
   readUtc,
+  writeBool,
   writeDate,
   writeInt,
   writeOctets,
@@ -178,6 +180,55 @@ function withName(rec: Rec, cx: Ctx, id: number): Rec {
   return rec;
 }
 
+/** The data type byte and the value it types, as attribute records carry them. */
+function readTypedValue(r: Reader, rec: Rec, field: string): Rec {
+  const type = r.u8(field);
+  rec.type = type;
+  rec.value = readZclData(r, type, field);
+  return rec;
+}
+
+function writeTypedValue(w: Writer, o: Record<string, unknown>, id: number, path: string, cx: Ctx): void {
+  const type = attrTypeOf(o, id, path, cx);
+  w.u8(type);
+  writeZclData(w, type, o.value, `${path}.value`);
+}
+
+/**
+ * Write Attributes and Configure Reporting responses: all-success is a single status byte, otherwise one
+ * record per failed attribute, {status, attribute id} or, for reporting, {status, direction, attribute id}.
+ */
+function statusRecords(field: string, withDirection: boolean): Codec {
+  return {
+    dec: (r, cx) => {
+      if (r.remaining === 1) return [{ status: r.u8(field) }];
+      const out: ZclValue[] = [];
+      do {
+        const status = r.u8(field);
+        const direction = withDirection ? r.u8(field) : undefined;
+        const id = r.uintLE(2, field);
+        out.push(withName(direction === undefined ? { status, id } : { status, direction, id }, cx, id));
+      } while (r.remaining > 0);
+      return out;
+    },
+    enc: (w, v, path, cx) => {
+      const a = arr(v, path);
+      if (a.length === 0) throw new GbcsEncodeError(path, 'needs at least one status');
+      for (let i = 0; i < a.length; i++) {
+        const p = `${path}[${i}]`;
+        const o = obj(a[i], p);
+        w.u8(uint(o.status, `${p}.status`, 0xff));
+        if ((!withDirection || o.direction === undefined) && o.id === undefined && o.name === undefined) {
+          if (a.length !== 1) throw new GbcsEncodeError(p, 'only a lone status may omit the attribute');
+        } else {
+          if (withDirection) w.u8(uint(o.direction, `${p}.direction`, 0xff));
+          w.uintLE(attrIdOf(o, p, cx), 2);
+        }
+      }
+    },
+  };
+}
+
 function primitive(p: Primitive, field: string): Codec {
   const us = UINT_SIZES[p];
   if (us !== undefined) {
@@ -195,15 +246,7 @@ function primitive(p: Primitive, field: string): Codec {
   }
   switch (p) {
     case 'bool':
-      return {
-        dec: (r) => {
-          const b = r.u8(field);
-          return b === 0 ? false : b === 1 ? true : b;
-        },
-        enc: (w, v, path) => {
-          w.u8(v === true ? 1 : v === false ? 0 : uint(v, path, 0xff));
-        },
-      };
+      return { dec: (r) => readBool(r, field), enc: (w, v, path) => writeBool(w, v, path) };
     case 'utc':
       return { dec: (r) => readUtc(r, field), enc: (w, v, path) => writeUtc(w, v, path) };
     case 'date':
@@ -225,41 +268,27 @@ function primitive(p: Primitive, field: string): Codec {
           const id = r.uintLE(2, field);
           const rec = withName({ id }, cx, id);
           rec.status = r.u8(field);
-          if (rec.status === 0) {
-            const type = r.u8(field);
-            rec.type = type;
-            rec.value = readZclData(r, type, field);
-          }
-          return rec;
+          return rec.status === 0 ? readTypedValue(r, rec, field) : rec;
         },
         enc: (w, v, path, cx) => {
           const o = obj(v, path);
           const id = attrIdOf(o, path, cx);
           const status = uint(o.status ?? 0, `${path}.status`, 0xff);
           w.uintLE(id, 2).u8(status);
-          if (status === 0) {
-            const type = attrTypeOf(o, id, path, cx);
-            w.u8(type);
-            writeZclData(w, type, o.value, `${path}.value`);
-          }
+          if (status === 0) writeTypedValue(w, o, id, path, cx);
         },
       };
     case 'attributeValue':
       return {
         dec: (r, cx) => {
           const id = r.uintLE(2, field);
-          const rec = withName({ id }, cx, id);
-          const type = r.u8(field);
-          rec.type = type;
-          rec.value = readZclData(r, type, field);
-          return rec;
+          return readTypedValue(r, withName({ id }, cx, id), field);
         },
         enc: (w, v, path, cx) => {
           const o = obj(v, path);
           const id = attrIdOf(o, path, cx);
-          const type = attrTypeOf(o, id, path, cx);
-          w.uintLE(id, 2).u8(type);
-          writeZclData(w, type, o.value, `${path}.value`);
+          w.uintLE(id, 2);
+          writeTypedValue(w, o, id, path, cx);
         },
       };
     case 'attributeInfo':
@@ -277,32 +306,7 @@ function primitive(p: Primitive, field: string): Codec {
         },
       };
     case 'writeAttributeStatuses':
-      // All-success is a single status byte; otherwise one {status, attribute id} per failed attribute.
-      return {
-        dec: (r, cx) => {
-          if (r.remaining === 1) return [{ status: r.u8(field) }];
-          const out: ZclValue[] = [];
-          do {
-            const status = r.u8(field);
-            const id = r.uintLE(2, field);
-            out.push(withName({ status, id }, cx, id));
-          } while (r.remaining > 0);
-          return out;
-        },
-        enc: (w, v, path, cx) => {
-          const a = arr(v, path);
-          if (a.length === 0) throw new GbcsEncodeError(path, 'needs at least one status');
-          for (let i = 0; i < a.length; i++) {
-            const o = obj(a[i], `${path}[${i}]`);
-            w.u8(uint(o.status, `${path}[${i}].status`, 0xff));
-            if (o.id === undefined && o.name === undefined) {
-              if (a.length !== 1) throw new GbcsEncodeError(`${path}[${i}]`, 'only a lone status may omit the attribute');
-            } else {
-              w.uintLE(attrIdOf(o, `${path}[${i}]`, cx), 2);
-            }
-          }
-        },
-      };
+      return statusRecords(field, false);
     case 'reportingConfiguration':
       return {
         dec: (r, cx) => {
@@ -321,34 +325,7 @@ function primitive(p: Primitive, field: string): Codec {
         },
       };
     case 'reportingConfigurationStatuses':
-      // Like Write Attributes Response: a lone success byte, or {status, direction, attribute id} records.
-      return {
-        dec: (r, cx) => {
-          if (r.remaining === 1) return [{ status: r.u8(field) }];
-          const out: ZclValue[] = [];
-          do {
-            const status = r.u8(field);
-            const direction = r.u8(field);
-            const id = r.uintLE(2, field);
-            out.push(withName({ status, direction, id }, cx, id));
-          } while (r.remaining > 0);
-          return out;
-        },
-        enc: (w, v, path, cx) => {
-          const a = arr(v, path);
-          if (a.length === 0) throw new GbcsEncodeError(path, 'needs at least one status');
-          for (let i = 0; i < a.length; i++) {
-            const p = `${path}[${i}]`;
-            const o = obj(a[i], p);
-            w.u8(uint(o.status, `${p}.status`, 0xff));
-            if (o.direction === undefined && o.id === undefined && o.name === undefined) {
-              if (a.length !== 1) throw new GbcsEncodeError(p, 'only a lone status may omit the attribute');
-            } else {
-              w.u8(uint(o.direction, `${p}.direction`, 0xff)).uintLE(attrIdOf(o, p, cx), 2);
-            }
-          }
-        },
-      };
+      return statusRecords(field, true);
     case 'reportingConfigurationRef':
       return {
         dec: (r, cx) => {

@@ -64,15 +64,25 @@ export function writeBigLE(w: Writer, v: unknown, n: number, path: string, signe
   }
 }
 
-/** Wide bitmaps read as `0x`-prefixed hex (most significant digit first), which `writeBigLE` accepts. */
-export function readWideBitmap(r: Reader, n: number, field: string): string {
-  const b = r.bytes(n, field);
-  let s = '0x';
-  for (let i = n - 1; i >= 0; i--) s += HEX2[b[i]!];
-  return s;
+/** `n` little-endian bytes as hex, most significant first (EUI-64s and wide bitmaps are written that way). */
+export function readHexLE(r: Reader, n: number, field: string): string {
+  return toHex(r.bytes(n, field).slice().reverse());
 }
 
-const HEX2: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0'));
+/** Wide bitmaps read as `0x`-prefixed hex (most significant digit first), which `writeBigLE` accepts. */
+export function readWideBitmap(r: Reader, n: number, field: string): string {
+  return '0x' + readHexLE(r, n, field);
+}
+
+/** ZCL Boolean: 0 and 1 read as false and true; other byte values stay numbers so they round-trip. */
+export function readBool(r: Reader, field: string): boolean | number {
+  const b = r.u8(field);
+  return b === 0 ? false : b === 1 ? true : b;
+}
+
+export function writeBool(w: Writer, v: unknown, path: string): void {
+  w.u8(v === true ? 1 : v === false ? 0 : uint(v, path, 0xff));
+}
 
 // ---- UTCTime -------------------------------------------------------------------------------------------
 
@@ -154,22 +164,33 @@ export function writeLongBytes(w: Writer, b: Uint8Array | null, path: string): v
   w.uintLE(b.length, 2).bytes(b);
 }
 
-export function readOctets(r: Reader, field: string): string | null {
-  const b = readShortBytes(r, field);
+function readBytes(r: Reader, field: string, long: boolean): Uint8Array | null {
+  return long ? readLongBytes(r, field) : readShortBytes(r, field);
+}
+
+function writeBytes(w: Writer, b: Uint8Array | null, path: string, long: boolean): void {
+  if (long) writeLongBytes(w, b, path);
+  else writeShortBytes(w, b, path);
+}
+
+/** Octet string as hex; `long` for the 2-byte length form (ZCL long octet string). */
+export function readOctets(r: Reader, field: string, long = false): string | null {
+  const b = readBytes(r, field, long);
   return b === null ? null : toHex(b);
 }
 
-export function writeOctets(w: Writer, v: unknown, path: string): void {
-  writeShortBytes(w, v === null ? null : hexBytes(v, path), path);
+export function writeOctets(w: Writer, v: unknown, path: string, long = false): void {
+  writeBytes(w, v === null ? null : hexBytes(v, path), path, long);
 }
 
-export function readText(r: Reader, field: string): string | { hex: string } | null {
-  const b = readShortBytes(r, field);
+/** Character string as text (or {hex}); `long` for the 2-byte length form (ZCL long character string). */
+export function readText(r: Reader, field: string, long = false): string | { hex: string } | null {
+  const b = readBytes(r, field, long);
   return b === null ? null : bytesToText(b);
 }
 
-export function writeText(w: Writer, v: unknown, path: string): void {
-  writeShortBytes(w, v === null ? null : textToBytes(v, path), path);
+export function writeText(w: Writer, v: unknown, path: string, long = false): void {
+  writeBytes(w, v === null ? null : textToBytes(v, path), path, long);
 }
 
 // ---- ZCL Date and Time of Day (0xFF = "any") -------------------------------------------------------------

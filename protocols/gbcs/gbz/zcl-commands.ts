@@ -30,6 +30,41 @@ const getEarliest: FieldSpec[] = [
   ['minIssuerEventId', 'u32'],
   ['numberOfCommands', 'u8'],
 ];
+// Publish Price Matrix and Publish Block Thresholds split a tariff over commands behind the same header.
+const tariffSubPayloadHeader: FieldSpec[] = [
+  providerId,
+  issuerEventId,
+  startTime,
+  issuerTariffId,
+  commandIndex,
+  numberOfCommands,
+  ['subPayloadControl', 'map8'],
+];
+// Publish Billing Period and Publish Consolidated Bill open with the same billing period.
+const billingPeriod: FieldSpec[] = [
+  providerId,
+  issuerEventId,
+  ['billingPeriodStartTime', 'utc'],
+  ['billingPeriodDuration', 'u24'],
+  ['billingPeriodDurationType', 'map8'],
+  ['tariffType', 'map8'],
+];
+// Metering and Prepayment snapshots share their request window and their publish header (ZSE 1.4).
+const snapshotWindow: FieldSpec[] = [
+  ['earliestStartTime', 'utc'],
+  ['latestEndTime', 'utc'],
+  ['snapshotOffset', 'u8'],
+  ['snapshotCause', 'map32'],
+];
+const publishSnapshotHeader: FieldSpec[] = [
+  ['snapshotId', 'u32'],
+  ['snapshotTime', 'utc'],
+  ['totalSnapshotsFound', 'u8'],
+  commandIndex,
+  totalNumberOfCommands,
+  ['snapshotCause', 'map32'],
+  ['snapshotPayloadType', 'enum8'],
+];
 
 // ---- general commands (frame type 0) ----------------------------------------------------------------------
 
@@ -160,23 +195,11 @@ const price: ClusterSpec = {
       ['blockThresholdDivisor', 'u24'],
     ]),
     cmd(0x05, 'publishPriceMatrix', [
-      providerId,
-      issuerEventId,
-      startTime,
-      issuerTariffId,
-      commandIndex,
-      numberOfCommands,
-      ['subPayloadControl', 'map8'],
+      ...tariffSubPayloadHeader,
       ['priceMatrix', listToEnd(record(['tierBlockId', 'u8'], ['price', 'u32']))],
     ]),
     cmd(0x06, 'publishBlockThresholds', [
-      providerId,
-      issuerEventId,
-      startTime,
-      issuerTariffId,
-      commandIndex,
-      numberOfCommands,
-      ['subPayloadControl', 'map8'],
+      ...tariffSubPayloadHeader,
       ['blockThresholds', listToEnd('tierBlockThresholds')],
     ]),
     cmd(0x07, 'publishCo2Value', [
@@ -196,21 +219,9 @@ const price: ClusterSpec = {
       numberOfCommands,
       ['tierLabels', { list: record(['tierId', 'u8'], ['tierLabel', 'text']), count: 'u8' }],
     ]),
-    cmd(0x09, 'publishBillingPeriod', [
-      providerId,
-      issuerEventId,
-      ['billingPeriodStartTime', 'utc'],
-      ['billingPeriodDuration', 'u24'],
-      ['billingPeriodDurationType', 'map8'],
-      ['tariffType', 'map8'],
-    ]),
+    cmd(0x09, 'publishBillingPeriod', billingPeriod),
     cmd(0x0a, 'publishConsolidatedBill', [
-      providerId,
-      issuerEventId,
-      ['billingPeriodStartTime', 'utc'],
-      ['billingPeriodDuration', 'u24'],
-      ['billingPeriodDurationType', 'map8'],
-      ['tariffType', 'map8'],
+      ...billingPeriod,
       ['consolidatedBill', 'u32'],
       ['currency', 'u16'],
       ['billTrailingDigit', 'map8'],
@@ -302,12 +313,7 @@ const metering: ClusterSpec = {
       ],
     ]),
     cmd(0x05, 'takeSnapshot', [['snapshotCause', 'map32']]),
-    cmd(0x06, 'getSnapshot', [
-      ['earliestStartTime', 'utc'],
-      ['latestEndTime', 'utc'],
-      ['snapshotOffset', 'u8'],
-      ['snapshotCause', 'map32'],
-    ]),
+    cmd(0x06, 'getSnapshot', snapshotWindow),
     cmd(0x07, 'startSampling', [
       issuerEventId,
       ['startSamplingTime', 'utc'],
@@ -375,13 +381,7 @@ const metering: ClusterSpec = {
       ['snapshotConfirmation', 'enum8'],
     ]),
     cmd(0x06, 'publishSnapshot', [
-      ['snapshotId', 'u32'],
-      ['snapshotTime', 'utc'],
-      ['totalSnapshotsFound', 'u8'],
-      commandIndex,
-      totalNumberOfCommands,
-      ['snapshotCause', 'map32'],
-      ['snapshotPayloadType', 'enum8'],
+      ...publishSnapshotHeader,
       [
         'snapshotPayload',
         {
@@ -478,13 +478,6 @@ const messaging: ClusterSpec = {
 
 // ---- Prepayment 0x0705 -------------------------------------------------------------------------------------
 
-const snapshotWindow: FieldSpec[] = [
-  ['earliestStartTime', 'utc'],
-  ['latestEndTime', 'utc'],
-  ['snapshotOffset', 'u8'],
-  ['snapshotCause', 'map32'],
-];
-
 const prepayment: ClusterSpec = {
   cluster: CLUSTER.prepayment,
   toServer: [
@@ -554,13 +547,7 @@ const prepayment: ClusterSpec = {
   ],
   toClient: [
     cmd(0x01, 'publishPrepaySnapshot', [
-      ['snapshotId', 'u32'],
-      ['snapshotTime', 'utc'],
-      ['totalSnapshotsFound', 'u8'],
-      commandIndex,
-      totalNumberOfCommands,
-      ['snapshotCause', 'map32'],
-      ['snapshotPayloadType', 'enum8'],
+      ...publishSnapshotHeader,
       [
         'snapshotPayload',
         {

@@ -1,24 +1,25 @@
-import { type Reader, type Writer, toHex } from '../../bytes.js';
+import type { Reader, Writer } from '../../bytes.js';
 import { arr, hexBytes, obj, uint } from '../../check.js';
 import { GbcsEncodeError } from '../../errors.js';
 import type { ZclValue } from './types.js';
 import {
   readBigLE,
+  readBool,
   readDate,
+  readHexLE,
   readInt,
-  readLongBytes,
-  readShortBytes,
+  readOctets,
+  readText,
   readTimeOfDay,
   readUint,
   readUtc,
   readWideBitmap,
-  bytesToText,
-  textToBytes,
   writeBigLE,
+  writeBool,
   writeDate,
   writeInt,
-  writeLongBytes,
-  writeShortBytes,
+  writeOctets,
+  writeText,
   writeTimeOfDay,
   writeUint,
   writeUtc,
@@ -123,10 +124,8 @@ export function readZclData(r: Reader, typeId: number, field: string, depth = 0)
     case 'float':
     case 'key':
       return r.hex(t.size, field);
-    case 'bool': {
-      const b = r.u8(field);
-      return b === 0 ? false : b === 1 ? true : b;
-    }
+    case 'bool':
+      return readBool(r, field);
     case 'bitmap':
       return t.size <= 6 ? readUint(r, t.size, field) : readWideBitmap(r, t.size, field);
     case 'uint':
@@ -134,32 +133,20 @@ export function readZclData(r: Reader, typeId: number, field: string, depth = 0)
       return t.size <= 6 ? readUint(r, t.size, field) : readBigLE(r, t.size, field, false);
     case 'int':
       return t.size <= 6 ? readInt(r, t.size, field) : readBigLE(r, t.size, field, true);
-    case 'octets': {
-      const b = readShortBytes(r, field);
-      return b === null ? null : toHex(b);
-    }
-    case 'string': {
-      const b = readShortBytes(r, field);
-      return b === null ? null : bytesToText(b);
-    }
-    case 'longOctets': {
-      const b = readLongBytes(r, field);
-      return b === null ? null : toHex(b);
-    }
-    case 'longString': {
-      const b = readLongBytes(r, field);
-      return b === null ? null : bytesToText(b);
-    }
+    case 'octets':
+    case 'longOctets':
+      return readOctets(r, field, t.kind === 'longOctets');
+    case 'string':
+    case 'longString':
+      return readText(r, field, t.kind === 'longString');
     case 'tod':
       return readTimeOfDay(r, field);
     case 'date':
       return readDate(r, field);
     case 'utc':
       return readUtc(r, field);
-    case 'eui64': {
-      const b = r.bytes(8, field);
-      return toHex(Uint8Array.from(b).reverse());
-    }
+    case 'eui64':
+      return readHexLE(r, 8, field);
     case 'array': {
       if (depth >= MAX_DEPTH) return r.fail(field, 'arrays/structures nested too deeply');
       const elementType = r.u8(field);
@@ -187,6 +174,18 @@ export function readZclData(r: Reader, typeId: number, field: string, depth = 0)
   }
 }
 
+/** Count of an array or structure; null is the ZCL invalid value 0xFFFF, with no elements after it. */
+function writeElementCount(w: Writer, elements: unknown, path: string): unknown[] {
+  if (elements === null) {
+    w.uintLE(0xffff, 2);
+    return [];
+  }
+  const els = arr(elements, `${path}.elements`);
+  if (els.length >= 0xffff) throw new GbcsEncodeError(`${path}.elements`, 'too many elements');
+  w.uintLE(els.length, 2);
+  return els;
+}
+
 export function writeZclData(w: Writer, typeId: number, v: unknown, path: string, depth = 0): void {
   const t = TYPES.get(typeId);
   if (!t) throw new GbcsEncodeError(path, `unknown ZCL data type 0x${typeId.toString(16).padStart(2, '0')}`);
@@ -200,7 +199,7 @@ export function writeZclData(w: Writer, typeId: number, v: unknown, path: string
       w.bytes(hexBytes(v, path, t.size));
       return;
     case 'bool':
-      w.u8(v === true ? 1 : v === false ? 0 : uint(v, path, 0xff));
+      writeBool(w, v, path);
       return;
     case 'bitmap':
     case 'uint':
@@ -213,16 +212,12 @@ export function writeZclData(w: Writer, typeId: number, v: unknown, path: string
       else writeBigLE(w, v, t.size, path, true);
       return;
     case 'octets':
-      writeShortBytes(w, v === null ? null : hexBytes(v, path), path);
+    case 'longOctets':
+      writeOctets(w, v, path, t.kind === 'longOctets');
       return;
     case 'string':
-      writeShortBytes(w, v === null ? null : textToBytes(v, path), path);
-      return;
-    case 'longOctets':
-      writeLongBytes(w, v === null ? null : hexBytes(v, path), path);
-      return;
     case 'longString':
-      writeLongBytes(w, v === null ? null : textToBytes(v, path), path);
+      writeText(w, v, path, t.kind === 'longString');
       return;
     case 'tod':
       writeTimeOfDay(w, v, path);
@@ -243,26 +238,13 @@ export function writeZclData(w: Writer, typeId: number, v: unknown, path: string
       const et = TYPES.get(elementType);
       if (!et || et.size === 0) throw new GbcsEncodeError(`${path}.elementType`, `unusable element type ${elementType}`);
       w.u8(elementType);
-      if (o.elements === null) {
-        w.uintLE(0xffff, 2);
-        return;
-      }
-      const els = arr(o.elements, `${path}.elements`);
-      if (els.length >= 0xffff) throw new GbcsEncodeError(`${path}.elements`, 'too many elements');
-      w.uintLE(els.length, 2);
+      const els = writeElementCount(w, o.elements, path);
       for (let i = 0; i < els.length; i++) writeZclData(w, elementType, els[i], `${path}.elements[${i}]`, depth + 1);
       return;
     }
     case 'struct': {
       if (depth >= MAX_DEPTH) throw new GbcsEncodeError(path, 'arrays/structures nested too deeply');
-      const o = obj(v, path);
-      if (o.elements === null) {
-        w.uintLE(0xffff, 2);
-        return;
-      }
-      const els = arr(o.elements, `${path}.elements`);
-      if (els.length >= 0xffff) throw new GbcsEncodeError(`${path}.elements`, 'too many elements');
-      w.uintLE(els.length, 2);
+      const els = writeElementCount(w, obj(v, path).elements, path);
       for (let i = 0; i < els.length; i++) {
         const e = obj(els[i], `${path}.elements[${i}]`);
         const type = uint(e.type, `${path}.elements[${i}].type`, 0xff);

@@ -1,5 +1,5 @@
-import { type Hex, Reader, fromHex, toHex } from '../../bytes.js';
-import { GbcsDecodeError, GbcsEncodeError } from '../../errors.js';
+import { type Hex, Reader, byteHex, fromHex, hexAt, toHex } from '../bytes.js';
+import { GbcsDecodeError, GbcsEncodeError } from '../errors.js';
 import { type CertificateSummary, looksLikeCertificate, summariseCertificate } from './certificate.js';
 
 /*
@@ -12,6 +12,11 @@ import { type CertificateSummary, looksLikeCertificate, summariseCertificate } f
  * write lengths 128-255 as `82 00 nn`, so a definite long form longer than necessary is accepted and kept in
  * the node as `longLength` (unless `minimalLengths` is asked for). SET ordering is not checked: children keep
  * their wire order, which is enough for the bytes to come back the same.
+ *
+ * Two views of the same parse: `decodeDer` gives a node tree that fixes the bytes (GBCS payloads, building
+ * and checking values), and `readTlv`/`childrenOf` give element offsets into the buffer for callers that need
+ * the original octets of a part, such as the TBS a certificate signature covers or a name compared byte for
+ * byte. Both read identifiers and lengths with the same rules.
  */
 
 export type DerTagClass = 'universal' | 'application' | 'context' | 'private';
@@ -176,16 +181,6 @@ function latin1(b: Uint8Array, s: number, e: number): string {
   return out;
 }
 
-const HEX_PAIRS: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0').toUpperCase());
-
-/** Upper-case hex; a table beats Buffer's round trip for the short fields that dominate payloads. */
-function hexOf(b: Uint8Array, s: number, e: number): Hex {
-  if (e - s > 48) return toHex(b.subarray(s, e));
-  let out = '';
-  for (let i = s; i < e; i++) out += HEX_PAIRS[b[i]!]!;
-  return out;
-}
-
 /** Null when the text is a DER time of that kind, else the reason it is not. */
 export function derTimeProblem(kind: 'utcTime' | 'generalizedTime', text: string): string | null {
   if (kind === 'generalizedTime' && text.length === 15 && text.charCodeAt(14) === 0x5a && plainTimeOk(text, 4)) return null;
@@ -223,7 +218,7 @@ function bigFromContent(b: Uint8Array, s: number, e: number): bigint {
     for (let i = s + 1; i < e; i++) v = v * 256 + b[i]!;
     return BigInt(v);
   }
-  const u = BigInt('0x' + hexOf(b, s, e));
+  const u = BigInt('0x' + hexAt(b, s, e - s));
   return b[s]! >= 0x80 ? u - (1n << BigInt(8 * (e - s))) : u;
 }
 
@@ -240,17 +235,17 @@ export function integerContent(v: bigint): Uint8Array {
     while (v < -(1n << BigInt(8 * n - 1))) n++;
     hex = ((1n << BigInt(8 * n)) + v).toString(16).padStart(2 * n, '0');
   }
-  return new Uint8Array(Buffer.from(hex, 'hex'));
+  return fromHex(hex);
 }
 
 const SAFE_SHIFT_LIMIT = 2 ** 45;
 
-function oidText(b: Uint8Array, s: number, e: number): string | DerProblem {
+function oidText(b: Uint8Array, s: number, e: number, padded = false): string | DerProblem {
   let out = '';
   let i = s;
   while (i < e) {
     const start = i;
-    if (b[i] === 0x80) return new DerProblem(i - s, 'sub-identifier with a leading 0x80 octet (not minimal)');
+    if (b[i] === 0x80 && !padded) return new DerProblem(i - s, 'sub-identifier with a leading 0x80 octet (not minimal)');
     let v = 0;
     let big: bigint | undefined;
     for (;;) {
@@ -311,7 +306,7 @@ function primitiveAt(utag: number, buf: Uint8Array, s: number, e: number): DerNo
   switch (utag) {
     case UNIVERSAL.boolean:
       if (n !== 1) return new DerProblem(0, `BOOLEAN must have 1 content octet, has ${n}`);
-      if (buf[s] !== 0 && buf[s] !== 0xff) return new DerProblem(0, `BOOLEAN TRUE must be 0xFF in DER, got 0x${hex2(buf[s]!)}`);
+      if (buf[s] !== 0 && buf[s] !== 0xff) return new DerProblem(0, `BOOLEAN TRUE must be 0xFF in DER, got 0x${byteHex(buf[s]!)}`);
       return { type: 'boolean', value: buf[s] === 0xff };
     case UNIVERSAL.integer:
     case UNIVERSAL.enumerated: {
@@ -330,10 +325,10 @@ function primitiveAt(utag: number, buf: Uint8Array, s: number, e: number): DerNo
       if (unused && buf[e - 1]! & ((1 << unused) - 1)) {
         return new DerProblem(n - 1, 'BIT STRING padding bits must be zero in DER');
       }
-      return { type: 'bitString', unusedBits: unused, hex: hexOf(buf, s + 1, e) };
+      return { type: 'bitString', unusedBits: unused, hex: hexAt(buf, s + 1, n - 1) };
     }
     case UNIVERSAL.octetString:
-      return { type: 'octetString', hex: hexOf(buf, s, e) };
+      return { type: 'octetString', hex: hexAt(buf, s, n) };
     case UNIVERSAL.null:
       if (n) return new DerProblem(0, `NULL must be empty, has ${n} octet(s)`);
       return { type: 'null' };
@@ -369,8 +364,123 @@ function primitiveAt(utag: number, buf: Uint8Array, s: number, e: number): DerNo
   }
 }
 
-function hex2(n: number): string {
-  return n.toString(16).padStart(2, '0').toUpperCase();
+// ---------------------------------------------------------------------------------------------------------
+// Identifier and length octets
+
+/**
+ * Where one element sits in the buffer it was read from. `id` is the first identifier octet (class,
+ * constructed bit and, below 31, the tag number: 0x30 SEQUENCE, 0xA3 [3]); `tag` is the tag number.
+ */
+export interface DerTlv {
+  id: number;
+  tag: number;
+  /** Offset of the identifier octet. */
+  offset: number;
+  /** Offset of the first content octet. */
+  start: number;
+  /** Offset just past the content. */
+  end: number;
+  /** Length octets after a long-form `0x8n` octet; 0 for the short form. */
+  lengthOctets: number;
+}
+
+type HeaderFail = (at: number, what: 'tag' | 'length', reason: string) => never;
+
+/** Reads the identifier and length at buf[pos] into `h`; the element must end by `end`. */
+function readHeader(buf: Uint8Array, pos: number, end: number, minimalLengths: boolean, h: DerTlv, fail: HeaderFail): void {
+  let p = pos;
+  if (p >= end) fail(p, 'tag', 'unexpected end of data');
+  const id = buf[p++]!;
+  let tag = id & 0x1f;
+  if (tag === 0x1f) {
+    if (p >= end) fail(p, 'tag', 'unexpected end of data in a high tag number');
+    if (buf[p] === 0x80) fail(p, 'tag', 'high tag number with a leading 0x80 octet (not minimal)');
+    tag = 0;
+    for (let n = 0; ; n++) {
+      if (p >= end) fail(p, 'tag', 'unexpected end of data in a high tag number');
+      if (n === 4) fail(p, 'tag', 'tag number longer than 4 octets');
+      const x = buf[p++]!;
+      tag = tag * 128 + (x & 0x7f);
+      if (x < 0x80) break;
+    }
+    if (tag < 0x1f) fail(pos, 'tag', `tag number ${tag} must use the single-octet form in DER`);
+  }
+  if (p >= end) fail(p, 'length', 'unexpected end of data');
+  const l0 = buf[p++]!;
+  let len = l0;
+  let n = 0;
+  if (l0 >= 0x80) {
+    if (l0 === 0x80) fail(p - 1, 'length', 'indefinite length is not allowed in DER');
+    n = l0 & 0x7f;
+    if (n > MAX_LENGTH_OCTETS) fail(p - 1, 'length', `length of ${n} octets is not supported`);
+    if (p + n > end) fail(p, 'length', `needs ${n} length octets, only ${end - p} left`);
+    len = 0;
+    for (let k = 0; k < n; k++) len = len * 256 + buf[p++]!;
+    if (minimalLengths && n !== minimalLengthOctets(len)) fail(p - n - 1, 'length', `length ${len} is not in the minimal DER form`);
+  }
+  if (len > end - p) fail(p, 'length', `length ${len} runs past the end (${end - p} bytes left)`);
+  h.id = id;
+  h.tag = tag;
+  h.offset = pos;
+  h.start = p;
+  h.end = p + len;
+  h.lengthOctets = n;
+}
+
+export interface DerTlvOptions {
+  /** Reject lengths not in minimal form, as DerDecodeOptions.minimalLengths. */
+  minimalLengths?: boolean;
+  /** Reject tag numbers above 30: X.509 has none, so one there means the structure is not what it claims. */
+  lowTagNumbers?: boolean;
+}
+
+const tlvFail: HeaderFail = (at, what, reason) => {
+  throw new GbcsDecodeError(at, `DER ${what}`, reason);
+};
+
+/**
+ * The element at buf[pos], which must end by `limit`: its offsets only, the content is not read. Throws
+ * GbcsDecodeError for identifier or length octets DER does not allow.
+ */
+export function readTlv(buf: Uint8Array, pos = 0, limit = buf.length, opts: DerTlvOptions = {}): DerTlv {
+  const h: DerTlv = { id: 0, tag: 0, offset: 0, start: 0, end: 0, lengthOctets: 0 };
+  if (opts.lowTagNumbers && pos < limit && (buf[pos]! & 0x1f) === 0x1f) tlvFail(pos, 'tag', 'high tag number where only tags below 31 occur');
+  readHeader(buf, pos, limit, opts.minimalLengths === true, h, tlvFail);
+  return h;
+}
+
+/** The elements filling the content of `parent`, in order. */
+export function childrenOf(buf: Uint8Array, parent: DerTlv, opts: DerTlvOptions = {}): DerTlv[] {
+  const out: DerTlv[] = [];
+  for (let p = parent.start; p < parent.end; ) {
+    const c = readTlv(buf, p, parent.end, opts);
+    out.push(c);
+    p = c.end;
+  }
+  return out;
+}
+
+/** The content octets of an element (a view, not a copy). */
+export function tlvContent(buf: Uint8Array, t: DerTlv): Uint8Array {
+  return buf.subarray(t.start, t.end);
+}
+
+/** The whole element, identifier and length included (a view, not a copy). */
+export function tlvBytes(buf: Uint8Array, t: DerTlv): Uint8Array {
+  return buf.subarray(t.offset, t.end);
+}
+
+/**
+ * Dotted text of OBJECT IDENTIFIER content octets. Throws GbcsDecodeError if they are not DER, except that
+ * `paddedSubidentifiers` lets sub-identifiers with leading 0x80 octets through (X.690 forbids them).
+ */
+export function decodeOid(content: Uint8Array, opts: { paddedSubidentifiers?: boolean } = {}): string {
+  const t =
+    content.length === 0
+      ? new DerProblem(0, 'empty OBJECT IDENTIFIER')
+      : oidText(content, 0, content.length, opts.paddedSubidentifiers === true);
+  if (t instanceof DerProblem) throw new GbcsDecodeError(t.at, 'DER OBJECT IDENTIFIER', t.reason);
+  return t;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -378,6 +488,9 @@ function hex2(n: number): string {
 
 class DerParser {
   private readonly path: number[] = [];
+  /** Scratch for the element being read; its fields are copied out before any child is read. */
+  private readonly h: DerTlv = { id: 0, tag: 0, offset: 0, start: 0, end: 0, lengthOctets: 0 };
+  private readonly failHeader: HeaderFail = (at, what, reason) => this.fail(at, what, reason);
   /** Length style seen so far outside collapsed certificates. */
   minimal = true;
   twoOctet = true;
@@ -395,51 +508,21 @@ class DerParser {
 
   /** One element starting at r.pos that must end by `end`. */
   element(end: number, depth: number): DerNode {
-    const buf = this.r.buf;
-    const start = this.r.pos;
-    let p = start;
-    if (p >= end) this.fail(p, 'tag', 'unexpected end of data');
-    const id = buf[p++]!;
-    const cls = id >> 6;
-    const constructed = (id & 0x20) !== 0;
-    let tag = id & 0x1f;
-    if (tag === 0x1f) {
-      if (p >= end) this.fail(p, 'tag', 'unexpected end of data in a high tag number');
-      if (buf[p] === 0x80) this.fail(p, 'tag', 'high tag number with a leading 0x80 octet (not minimal)');
-      tag = 0;
-      for (let n = 0; ; n++) {
-        if (p >= end) this.fail(p, 'tag', 'unexpected end of data in a high tag number');
-        if (n === 4) this.fail(p, 'tag', 'tag number longer than 4 octets');
-        const x = buf[p++]!;
-        tag = tag * 128 + (x & 0x7f);
-        if (x < 0x80) break;
-      }
-      if (tag < 0x1f) this.fail(start, 'tag', `tag number ${tag} must use the single-octet form in DER`);
-    }
-    if (p >= end) this.fail(p, 'length', 'unexpected end of data');
-    const l0 = buf[p++]!;
-    let len = l0;
+    const h = this.h;
+    readHeader(this.r.buf, this.r.pos, end, this.minimalLengths, h, this.failHeader);
+    const { id, tag, offset: start, start: p, end: cEnd, lengthOctets: n } = h;
     let longLength = 0;
     const minimalBefore = this.minimal;
     const twoOctetBefore = this.twoOctet;
-    if (l0 >= 0x80) {
-      if (l0 === 0x80) this.fail(p - 1, 'length', 'indefinite length is not allowed in DER');
-      const n = l0 & 0x7f;
-      if (n > MAX_LENGTH_OCTETS) this.fail(p - 1, 'length', `length of ${n} octets is not supported`);
-      if (p + n > end) this.fail(p, 'length', `needs ${n} length octets, only ${end - p} left`);
-      len = 0;
-      for (let k = 0; k < n; k++) len = len * 256 + buf[p++]!;
-      const m = minimalLengthOctets(len);
+    if (n) {
+      const m = minimalLengthOctets(cEnd - p);
       if (n !== m) {
-        if (this.minimalLengths) this.fail(p - n - 1, 'length', `length ${len} is not in the minimal DER form`);
         longLength = n;
         this.minimal = false;
         if (n !== 2 || m !== 1) this.twoOctet = false;
       } else if (m === 1) this.twoOctet = false;
     }
-    if (len > end - p) this.fail(p, 'length', `length ${len} runs past the end (${end - p} bytes left)`);
-    const cEnd = p + len;
-    const node = this.content(start, p, cEnd, cls, constructed, tag, depth);
+    const node = this.content(start, p, cEnd, id >> 6, (id & 0x20) !== 0, tag, depth);
     if (node.type === 'certificate') {
       // A certificate travels as its own bytes, so its length forms say nothing about the payload's.
       this.minimal = minimalBefore;
@@ -480,7 +563,7 @@ class DerParser {
       return { type: 'tagged', cls: CLASS_NAMES[cls]!, tag, constructed: true, children: this.children(cEnd, depth) };
     }
     this.r.pos = cEnd;
-    return { type: 'tagged', cls: CLASS_NAMES[cls]!, tag, constructed: false, hex: hexOf(buf, p, cEnd) };
+    return { type: 'tagged', cls: CLASS_NAMES[cls]!, tag, constructed: false, hex: hexAt(buf, p, cEnd - p) };
   }
 
   private children(end: number, depth: number): DerNode[] {
@@ -620,10 +703,11 @@ export function toBigInt(v: unknown, path: string): bigint {
     const x = BigInt(neg ? v.slice(1) : v);
     return neg ? -x : x;
   }
-  throw new GbcsEncodeError(path, `expected an integer (bigint, safe number or decimal/0x string), got ${describe(v)}`);
+  throw new GbcsEncodeError(path, `expected an integer (bigint, safe number or decimal/0x string), got ${describeValue(v)}`);
 }
 
-function describe(v: unknown): string {
+/** A value from code or user JSON, shortened, for encode error messages. */
+export function describeValue(v: unknown): string {
   if (typeof v === 'bigint') return `${v}n`;
   try {
     const s = JSON.stringify(v);
@@ -646,7 +730,7 @@ class DerEncoder {
     const n = o.longLength;
     if (n === undefined) return this.twoOctet && len >= 0x80 && len < 0x10000 ? 2 : 0;
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_LENGTH_OCTETS) {
-      this.fail(`expected 1..${MAX_LENGTH_OCTETS} length octets, got ${describe(n)}`, 'longLength');
+      this.fail(`expected 1..${MAX_LENGTH_OCTETS} length octets, got ${describeValue(n)}`, 'longLength');
     }
     if (n < minimalLengthOctets(len)) this.fail(`length ${len} does not fit in ${n} octet(s)`, 'longLength');
     return n;
@@ -666,7 +750,7 @@ class DerEncoder {
   }
 
   private hex(v: unknown, key: string): Uint8Array {
-    if (typeof v !== 'string') this.fail(`expected a hex string, got ${describe(v)}`, key);
+    if (typeof v !== 'string') this.fail(`expected a hex string, got ${describeValue(v)}`, key);
     try {
       return fromHex(v, key);
     } catch (e) {
@@ -676,12 +760,12 @@ class DerEncoder {
   }
 
   private text(v: unknown, key: string): string {
-    if (typeof v !== 'string') this.fail(`expected a string, got ${describe(v)}`, key);
+    if (typeof v !== 'string') this.fail(`expected a string, got ${describeValue(v)}`, key);
     return v;
   }
 
   private children(v: unknown, depth: number): void {
-    if (!Array.isArray(v)) this.fail(`expected an array of nodes, got ${describe(v)}`, 'children');
+    if (!Array.isArray(v)) this.fail(`expected an array of nodes, got ${describeValue(v)}`, 'children');
     this.path.push('children');
     for (let i = v.length - 1; i >= 0; i--) {
       this.path.push(i);
@@ -698,17 +782,17 @@ class DerEncoder {
 
   node(n: unknown, depth: number): void {
     if (depth > DER_MAX_DEPTH) this.fail(`nested deeper than ${DER_MAX_DEPTH} levels`);
-    if (typeof n !== 'object' || n === null || Array.isArray(n)) this.fail(`expected a DER node object, got ${describe(n)}`);
+    if (typeof n !== 'object' || n === null || Array.isArray(n)) this.fail(`expected a DER node object, got ${describeValue(n)}`);
     const o = n as Record<string, unknown>;
     if (typeof o.type !== 'string' || !(NODE_TYPES as readonly string[]).includes(o.type)) {
-      this.fail(`unknown node type ${describe(o.type)} (expected one of ${NODE_TYPES.join(', ')})`, 'type');
+      this.fail(`unknown node type ${describeValue(o.type)} (expected one of ${NODE_TYPES.join(', ')})`, 'type');
     }
     const type = o.type as DerNodeType;
     const mark = this.w.length;
     switch (type) {
       case 'boolean': {
         const v = this.field(o, 'value');
-        if (typeof v !== 'boolean') this.fail(`expected true or false, got ${describe(v)}`, 'value');
+        if (typeof v !== 'boolean') this.fail(`expected true or false, got ${describeValue(v)}`, 'value');
         this.primitive(o, UNIVERSAL.boolean, Uint8Array.of(v ? 0xff : 0));
         return;
       }
@@ -727,7 +811,7 @@ class DerEncoder {
       case 'bitString': {
         const unused = this.field(o, 'unusedBits');
         if (typeof unused !== 'number' || !Number.isInteger(unused) || unused < 0 || unused > 7) {
-          this.fail(`expected an integer 0..7, got ${describe(unused)}`, 'unusedBits');
+          this.fail(`expected an integer 0..7, got ${describeValue(unused)}`, 'unusedBits');
         }
         const bits = this.hex(this.field(o, 'hex'), 'hex');
         if (bits.length === 0 && unused !== 0) this.fail('an empty BIT STRING must have 0 unused bits', 'unusedBits');
@@ -786,16 +870,16 @@ class DerEncoder {
       case 'tagged': {
         const cls = this.field(o, 'cls');
         const ci = CLASS_NAMES.indexOf(cls as DerTagClass);
-        if (ci < 0) this.fail(`expected one of ${CLASS_NAMES.join(', ')}, got ${describe(cls)}`, 'cls');
+        if (ci < 0) this.fail(`expected one of ${CLASS_NAMES.join(', ')}, got ${describeValue(cls)}`, 'cls');
         const tag = this.field(o, 'tag');
         if (typeof tag !== 'number' || !Number.isInteger(tag) || tag < 0 || tag > MAX_TAG) {
-          this.fail(`expected a tag number 0..${MAX_TAG}, got ${describe(tag)}`, 'tag');
+          this.fail(`expected a tag number 0..${MAX_TAG}, got ${describeValue(tag)}`, 'tag');
         }
         if (ci === 0 && (tag === 0 || MODELLED_UNIVERSAL.has(tag))) {
           this.fail(`universal tag ${tag} must be written as its own node type, not 'tagged'`, 'tag');
         }
         const constructed = this.field(o, 'constructed');
-        if (typeof constructed !== 'boolean') this.fail(`expected true or false, got ${describe(constructed)}`, 'constructed');
+        if (typeof constructed !== 'boolean') this.fail(`expected true or false, got ${describeValue(constructed)}`, 'constructed');
         if (constructed) this.children(this.field(o, 'children'), depth);
         else this.w.bytes(this.hex(this.field(o, 'hex'), 'hex'));
         this.head(o, ci, constructed, tag, this.w.length - mark);
@@ -840,7 +924,7 @@ export function primitiveContent(node: DerNode, path: string): Uint8Array {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Node builders (for device models and the schema layer)
+// Node builders (for device models, the schema layer and SMKI names)
 
 export const der = {
   boolean: (value: boolean): DerBoolean => ({ type: 'boolean', value }),
@@ -850,6 +934,8 @@ export const der = {
   octetString: (hex: Hex): DerOctetString => ({ type: 'octetString', hex }),
   null: (): DerNull => ({ type: 'null' }),
   oid: (value: string): DerOid => ({ type: 'oid', value }),
+  utf8String: (value: string): DerString => ({ type: 'utf8String', value }),
+  printableString: (value: string): DerString => ({ type: 'printableString', value }),
   generalizedTime: (value: string): DerTime => ({ type: 'generalizedTime', value }),
   utcTime: (value: string): DerTime => ({ type: 'utcTime', value }),
   sequence: (...children: DerNode[]): DerConstructed => ({ type: 'sequence', children }),

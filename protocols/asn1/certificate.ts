@@ -1,4 +1,4 @@
-import type { Hex } from '../../bytes.js';
+import { type Hex, fromHex } from '../bytes.js';
 import type { DerNode } from './der.js';
 
 /*
@@ -111,7 +111,7 @@ function nameText(n: DerNode): { text: string; ou?: string; uid?: Hex } {
 function keyUsageOf(n: DerNode): KeyUsageBit[] | undefined {
   if (n.type !== 'bitString') return undefined;
   const out: KeyUsageBit[] = [];
-  const bytes = Buffer.from(n.hex, 'hex');
+  const bytes = fromHex(n.hex);
   for (let i = 0; i < bytes.length * 8 - n.unusedBits; i++) {
     if (bytes[i >> 3]! & (0x80 >> (i & 7)) && i < KEY_USAGE_BITS.length) out.push(KEY_USAGE_BITS[i]!);
   }
@@ -155,7 +155,7 @@ export function summariseCertificate(c: DerNode[], decode: (b: Uint8Array) => De
     if (oid.type !== 'oid' || value.type !== 'octetString') continue;
     let inner: DerNode;
     try {
-      inner = decode(Buffer.from(value.hex, 'hex'));
+      inner = decode(fromHex(value.hex));
     } catch {
       continue;
     }
