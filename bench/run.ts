@@ -36,3 +36,6 @@ const ver = rate('decode+verify+decrypt', frames, (b) => {
 console.log(`ratio decode / reference parser:        ${(dec / REFERENCE.decode).toFixed(1)}x`);
 console.log(`ratio decode+verify / reference parser: ${(ver / REFERENCE.verify).toFixed(1)}x`);
 console.log(`ratio decode / decode+verify:           ${(dec / ver).toFixed(1)}x`);
+
+// Round trips through the WebSocket WAN endpoint (bench/ws.ts runs when imported).
+await import('./ws.js');

@@ -44,11 +44,12 @@ describe('Sub GHz controller behaviour', () => {
     const sg = new SubGhzController(radio, { operating: { page: 28, index: 5 } });
     expect(sg.observe(t0)).toEqual([]);
     radio.inject({ channel: { band: 'subGHz', page: 28, index: 5 }, levelDbm: -70, fromMs: t0 + 1000, toMs: t0 + 3_600_000 });
-    const alerts = sg.observe(t0 + 2000);
+    expect(sg.observe(t0 + 2000)).toEqual([]); // within the noise measurement period: not measured yet
+    const alerts = sg.observe(t0 + 120_000);
     expect(alerts.map((a) => a.alertCode)).toEqual([SUBGHZ_ALERT.scanInitiated, SUBGHZ_ALERT.scanOutcome, SUBGHZ_ALERT.channelChanged]);
     expect(sg.operating).not.toEqual({ page: 28, index: 5 });
     expect(sg.log).toHaveLength(1);
-    expect(sg.logBetween(t0, t0 + 10_000)[0]!.alertCode).toBe(0x8f26);
+    expect(sg.logBetween(t0, t0 + 200_000)[0]!.alertCode).toBe(0x8f26);
   });
 
   it('agility parameters forbid a change once the weekly cap is reached (0x8F2B)', () => {
@@ -56,9 +57,9 @@ describe('Sub GHz controller behaviour', () => {
     const sg = new SubGhzController(radio, { config: { ...DEFAULT_SUBGHZ_CONFIG, maxChannelChangesPerWeek: 1 } });
     sg.observe(t0);
     radio.inject({ channel: sg.operatingChannel, levelDbm: -70, fromMs: t0, toMs: t0 + 86_400_000 });
-    expect(sg.observe(t0 + 1000).map((a) => a.alertCode)).toContain(SUBGHZ_ALERT.channelChanged);
-    radio.inject({ channel: sg.operatingChannel, levelDbm: -70, fromMs: t0 + 2000, toMs: t0 + 86_400_000 });
-    const second = sg.observe(t0 + 3000).map((a) => a.alertCode);
+    expect(sg.observe(t0 + 120_000).map((a) => a.alertCode)).toContain(SUBGHZ_ALERT.channelChanged);
+    radio.inject({ channel: sg.operatingChannel, levelDbm: -70, fromMs: t0 + 200_000, toMs: t0 + 86_400_000 });
+    const second = sg.observe(t0 + 300_000).map((a) => a.alertCode);
     expect(second).toContain(SUBGHZ_ALERT.notChangedAgility);
     expect(second).not.toContain(SUBGHZ_ALERT.channelChanged);
   });
@@ -98,5 +99,18 @@ describe('DBCH conformance', () => {
     const r = runFolder('6.31_DBCH01', folder('6.31_DBCH01'), { keystore, createModel: single });
     expect(r.ok).toBe(false);
     expect(r.detail).toMatch(/results\[0\]\.result: expected 0, got 4|data\[0\]/);
+  });
+});
+
+describe('agility pacing', () => {
+  it('a refused change is not repeated at every measurement while the noise stays the same', () => {
+    const t0 = Date.UTC(2026, 0, 1);
+    const radio = new HanRadio(Rng.fromSeed('pace'));
+    const sg = new SubGhzController(radio, { config: { ...DEFAULT_SUBGHZ_CONFIG, maxChannelChangesPerWeek: 0 } });
+    sg.observe(t0);
+    radio.inject({ channel: sg.operatingChannel, levelDbm: -60, fromMs: t0, toMs: t0 + 86_400_000 });
+    const codes: number[] = [];
+    for (let m = 1; m <= 60; m++) codes.push(...sg.observe(t0 + m * 60_000).map((a) => a.alertCode));
+    expect(codes.filter((c) => c === SUBGHZ_ALERT.notChangedAgility)).toHaveLength(1);
   });
 });

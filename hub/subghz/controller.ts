@@ -84,6 +84,7 @@ export class SubGhzController {
   private changeSequence = 0;
   /** Noise on the operating channel when it was chosen: agility compares against it. */
   private baselineNoiseDbm: number | undefined;
+  private lastObservationMs: number | undefined;
   readonly devices = new Set<Eui64>();
 
   constructor(
@@ -124,7 +125,12 @@ export class SubGhzController {
    * Periodic check (the local noise measurement period): noise on the operating channel risen by the
    * Noisier threshold over its baseline starts a frequency-agility assessment.
    */
-  observe(atMs: number): SubGhzAlert[] {
+  observe(atMs: number, now = false): SubGhzAlert[] {
+    // Noise is measured once per LocalCHNoiseMeasurementPeriod (read as seconds; the corpus gives no unit),
+    // unless a caller asks for a measurement now.
+    const period = Math.max(1, this.config.localChNoiseMeasurementPeriod) * 1000;
+    if (!now && this.lastObservationMs !== undefined && atMs - this.lastObservationMs < period) return [];
+    this.lastObservationMs = atMs;
     const noise = this.radio.energyDetect(this.operatingChannel, atMs);
     if (this.baselineNoiseDbm === undefined) {
       this.baselineNoiseDbm = noise;
@@ -157,6 +163,9 @@ export class SubGhzController {
       return [{ alertCode: SUBGHZ_ALERT.scanOutcome, messageCode: 0x0112, atMs, body: { type: 'structure', items: [octet(0), octet(0)] } }];
     }
     if (!forced && this.changesInLastWeek(atMs) >= this.config.maxChannelChangesPerWeek) {
+      // Staying put is the decision until the noise rises again: without a new baseline every later
+      // measurement would repeat the same refusal.
+      this.baselineNoiseDbm = current;
       return [
         { alertCode: SUBGHZ_ALERT.scanOutcome, messageCode: 0x0112, atMs, body: { type: 'structure', items: [octet(0), octet(1)] } },
         { alertCode: SUBGHZ_ALERT.notChangedAgility, messageCode: GNCA_MESSAGE_CODE, atMs },

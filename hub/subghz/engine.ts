@@ -239,12 +239,12 @@ export class SubGhzEngine implements FamilyEngine {
     if (sg.operating.page === target.page && sg.operating.index === target.index) {
       sg.operating = sg.allowedChannels().find((c) => c.page !== target.page || c.index !== target.index) ?? sg.operating;
     }
-    sg.observe(at); // baseline on the current channel
+    sg.observe(at, true); // baseline on the current channel
     for (const ch of sg.allowedChannels()) {
       if (ch.page === target.page && ch.index === target.index) continue;
       radio.inject({ channel: { band: 'subGHz', ...ch }, levelDbm: -60, fromMs: at, toMs: at + 3_600_000 });
     }
-    return sg.observe(at);
+    return sg.observe(at, true);
   }
 }
 
