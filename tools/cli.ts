@@ -5,6 +5,8 @@ import { registerCommandCommand } from './commands/command.js';
 import { registerConformanceCommand } from './commands/conformance.js';
 import { registerPkiCommands } from './commands/pki.js';
 import { registerScenarioCommand } from './commands/scenario.js';
+import { registerSerialCommand } from './commands/serial.js';
+import { registerServeCommand } from './commands/serve.js';
 import { UsageError } from './io.js';
 
 const EXPECTED = [GbcsDecodeError, GbcsEncodeError, GbcsCryptoError, UsageError];
@@ -20,6 +22,8 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
   registerConformanceCommand(program, out);
   registerCommandCommand(program, out);
   registerScenarioCommand(program, out);
+  registerSerialCommand(program, out);
+  registerServeCommand(program, out);
   return program;
 }
 
