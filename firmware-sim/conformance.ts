@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { type Eui64, parseEui64 } from '../protocols/eui.js';
 import { GbcsDecodeError } from '../protocols/errors.js';
 import { KeyAgreementCache, Keystore, makeUtrn, parseUtrn, verifyUtrn } from '../protocols/crypto/index.js';
-import { decodeFrameWithLayout, encodeGeneralSigning, wrapCiphered, type GbcsFrame } from '../protocols/gbcs/frame.js';
+import { decodeFrameWithLayout, encodeGeneralSigning, wrapCiphered, type GbcsFrame, type GeneralSigning } from '../protocols/gbcs/frame.js';
 import { payloadEncryptedParts } from '../protocols/gbcs/payload.js';
 import { computeMac, createSecurityContext, macKey, verifyFrame, type SecurityContext } from '../protocols/gbcs/security.js';
 import { deriveKeyPair, seedBytes } from '../protocols/smki/index.js';
@@ -184,7 +184,7 @@ export function runFolder(folder: string, files: readonly FolderFile[], opts: Co
           hanKey = deriveKeyPair(seed, `device/${cmd.frame.header.originator}/ka`).privateKey;
           device.hanPeers.set(cmd.frame.header.originator, deriveKeyPair(seed, `device/${cmd.frame.header.originator}/ka`).publicKey);
         }
-        const bytes = remac(reissueUtrns(reissueDlmsUtrns(cmd.bytes, cmd.frame, opts.keystore, device.kaPublicKey), cmd.frame, opts.keystore, device.kaPublicKey), cmd.frame, hanKey ?? acbKa, device.kaPublicKey, cache);
+        const bytes = remac(reissueUtrns(cmd.bytes, cmd.frame, opts.keystore, device.kaPublicKey), cmd.frame, hanKey ?? acbKa, device.kaPublicKey, cache);
         if (ref) model.seed({ command: cmd.frame, expected: ref.frame, decrypted: decryptedValues(ref.bytes, refSec) });
         emitted.push(...device.receive(bytes));
         result.exchanges++;
@@ -263,66 +263,52 @@ function ruleIsHan(frame: SigningFrame): boolean {
 /**
  * UTRNs are bound to the device's KA key, so the reference's tokens only open on the RTDS device. A token the
  * reference device would accept is issued again, same counter and value, for the simulated device with the
- * supplier's prepayment key from the keystore; invalid tokens stay as they are. GBZ Consumer Top Up only
- * (CS01b, PCS01), in unsigned commands (the MAC is recomputed afterwards).
+ * supplier's prepayment key from the keystore; invalid tokens stay as they are. Covers GBZ Consumer Top Up
+ * (CS01b, PCS01) and the DLMS Token Gateway (class 115) method 1 (CS01a), whose token is an octet-string of
+ * ASCII digits. Unsigned commands only (the MAC is recomputed afterwards).
  */
 function reissueUtrns(bytes: Uint8Array, frame: GbcsFrame, ks: Keystore, deviceKa: KeyObject): Uint8Array {
-  if (frame.kind === 'gbt' || frame.payload.family !== 'gbz' || frame.signature.kind === 'ecdsa') return bytes;
+  if (frame.kind === 'gbt' || frame.signature.kind === 'ecdsa') return bytes;
   const device = frame.header.target;
   const supplier = ks.euis().find((e) => ks.privateKey(e, 'pp-ka'));
   const pp = supplier ? ks.privateKey(supplier, 'pp-ka') : undefined;
   const refKa = ks.publicKey(device, 'ka');
   if (!supplier || !pp || !refKa) return bytes;
   let changed = false;
-  const components = frame.payload.gbz.components.map((c) => {
-    const code = c.command?.typed && c.clusterId === 0x0705 && c.command.name === 'consumerTopUp' ? c.command.fields.topUpCode : undefined;
-    if (typeof code !== 'string' || !c.command?.typed) return c;
+  const reissue = (code: string): string | undefined => {
     try {
-      if (!verifyUtrn({ utrn: code, key: { privateKey: pp, publicKey: refKa }, supplier, device })) return c;
+      if (!verifyUtrn({ utrn: code, key: { privateKey: pp, publicKey: refKa }, supplier, device })) return undefined;
       const t = parseUtrn(code);
       const utrn = makeUtrn({ key: { privateKey: pp, publicKey: deviceKa }, supplier, device, counter: BigInt(t.counterBits) << 32n, value: t.value, valueClass: t.valueClass });
       changed = true;
-      return { ...c, command: { ...c.command, fields: { ...c.command.fields, topUpCode: utrn } } };
+      return utrn;
     } catch {
-      return c;
+      return undefined;
     }
-  });
+  };
+  let payload: GeneralSigning['payload'];
+  if (frame.payload.family === 'gbz') {
+    const components = frame.payload.gbz.components.map((c) => {
+      const code = c.command?.typed && c.clusterId === 0x0705 && c.command.name === 'consumerTopUp' ? c.command.fields.topUpCode : undefined;
+      if (typeof code !== 'string' || !c.command?.typed) return c;
+      const utrn = reissue(code);
+      return utrn === undefined ? c : { ...c, command: { ...c.command, fields: { ...c.command.fields, topUpCode: utrn } } };
+    });
+    payload = { family: 'gbz', gbz: { ...frame.payload.gbz, components } };
+  } else if (frame.payload.family === 'dlms' && frame.payload.dlms.type === 'access-request') {
+    const apdu = frame.payload.dlms;
+    const data = apdu.data.map((d, i) => {
+      const spec = apdu.specs[i];
+      if (!spec || spec.type !== 'action' || spec.classId !== 115 || spec.method !== 1 || d.type !== 'octet-string') return d;
+      const utrn = reissue(Buffer.from(d.hex, 'hex').toString('latin1'));
+      return utrn === undefined ? d : { type: 'octet-string' as const, hex: Buffer.from(utrn, 'latin1').toString('hex').toUpperCase() };
+    });
+    payload = { family: 'dlms', dlms: { ...apdu, data } };
+  } else {
+    return bytes;
+  }
   if (!changed) return bytes;
-  const gs = encodeGeneralSigning({ ...frame, payload: { family: 'gbz', gbz: { ...frame.payload.gbz, components } } });
-  return frame.kind === 'ciphered' ? wrapCiphered(gs, new Uint8Array(12), frame.securityControl, frame.invocationCounter) : gs;
-}
-
-/**
- * The DLMS counterpart of `reissueUtrns` (CS01a): the token is the octet-string of ASCII digits passed to the
- * Token Gateway (class 115) method 1; a token the reference device would accept is issued again for the
- * simulated device. Unsigned commands only (the MAC is recomputed afterwards).
- */
-function reissueDlmsUtrns(bytes: Uint8Array, frame: GbcsFrame, ks: Keystore, deviceKa: KeyObject): Uint8Array {
-  if (frame.kind === 'gbt' || frame.payload.family !== 'dlms' || frame.signature.kind === 'ecdsa') return bytes;
-  const apdu = frame.payload.dlms;
-  if (apdu.type !== 'access-request') return bytes;
-  const device = frame.header.target;
-  const supplier = ks.euis().find((e) => ks.privateKey(e, 'pp-ka'));
-  const pp = supplier ? ks.privateKey(supplier, 'pp-ka') : undefined;
-  const refKa = ks.publicKey(device, 'ka');
-  if (!supplier || !pp || !refKa) return bytes;
-  let changed = false;
-  const data = apdu.data.map((d, i) => {
-    const spec = apdu.specs[i];
-    if (!spec || spec.type !== 'action' || spec.classId !== 115 || spec.method !== 1 || d.type !== 'octet-string') return d;
-    const code = Buffer.from(d.hex, 'hex').toString('latin1');
-    try {
-      if (!verifyUtrn({ utrn: code, key: { privateKey: pp, publicKey: refKa }, supplier, device })) return d;
-      const t = parseUtrn(code);
-      const utrn = makeUtrn({ key: { privateKey: pp, publicKey: deviceKa }, supplier, device, counter: BigInt(t.counterBits) << 32n, value: t.value, valueClass: t.valueClass });
-      changed = true;
-      return { type: 'octet-string' as const, hex: Buffer.from(utrn, 'latin1').toString('hex').toUpperCase() };
-    } catch {
-      return d;
-    }
-  });
-  if (!changed) return bytes;
-  const gs = encodeGeneralSigning({ ...frame, payload: { family: 'dlms', dlms: { ...apdu, data } } });
+  const gs = encodeGeneralSigning({ ...frame, payload });
   return frame.kind === 'ciphered' ? wrapCiphered(gs, new Uint8Array(12), frame.securityControl, frame.invocationCounter) : gs;
 }
 

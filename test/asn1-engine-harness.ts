@@ -15,8 +15,7 @@ import { CompositeModel } from '../firmware-sim/models/composite.js';
 import { createModel } from '../firmware-sim/models/index.js';
 import { Rng } from '../firmware-sim/rng.js';
 import { anchorsFromKeystore } from '../firmware-sim/trust.js';
-import { loadKeystoreDir } from '../tools/keystore-dir.js';
-import { KEYSTORE_DIR } from './vectors.js';
+import { keystore } from './device-harness.js';
 
 /*
  * A head-end and one device for the ASN.1 engine's behaviour tests. The device is built the way the
@@ -25,7 +24,7 @@ import { KEYSTORE_DIR } from './vectors.js';
  * the RTDS ACB key-agreement key against the device's own key.
  */
 
-export const keystore = loadKeystoreDir(KEYSTORE_DIR);
+export { keystore };
 
 export const PARTY = {
   recovery: '90B3D51F30000001' as Eui64,

@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toHex } from '../protocols/bytes.js';
-import { type FolderFile, runFolder } from '../firmware-sim/conformance.js';
-import { createModel } from '../firmware-sim/models/index.js';
-import { loadKeystoreDir } from '../tools/keystore-dir.js';
-import { KEYSTORE_DIR, loadVectors } from './vectors.js';
+import { emittedFiles, itRunsRtdsFolders, runRtdsFolder } from './device-harness.js';
 
 /*
  * The ASN.1 engine against the RTDS reference: every security-credential, join, firmware and GSME clock
@@ -11,10 +7,6 @@ import { KEYSTORE_DIR, loadVectors } from './vectors.js';
  * reference seeded, future-dated work run by advancing the clock, alert-only folders brought about by the
  * engine's own events).
  */
-
-const keystore = loadKeystoreDir(KEYSTORE_DIR);
-const vectors = loadVectors();
-const folder = (name: string): FolderFile[] => vectors.filter((v) => v.folder === name).map((v) => ({ name: v.name, kind: v.kind, bytes: v.bytes }));
 
 const FOLDERS = [
   '11.2_CS08',
@@ -60,26 +52,14 @@ const EXPECTED_FAILURES: Record<string, string> = {
 };
 
 describe('ASN.1 engine RTDS conformance', () => {
-  for (const f of FOLDERS) {
-    const why = EXPECTED_FAILURES[f];
-    it(`${f}${why ? ' (expected failure)' : ''}`, () => {
-      const r = runFolder(f, folder(f), { keystore, createModel });
-      if (why) {
-        expect(r.ok, why).toBe(false);
-        expect(r.exchanges).toBe(0);
-        expect(r.detail).toMatch(/response but no command \(reference only\)/);
-      } else {
-        expect(r.exchanges + r.alerts).toBeGreaterThan(0);
-        expect(r.detail).toBe('ok');
-      }
-    });
-  }
+  itRunsRtdsFolders(FOLDERS, EXPECTED_FAILURES, (r) => {
+    expect(r.exchanges).toBe(0);
+    expect(r.detail).toMatch(/response but no command \(reference only\)/);
+  });
 
   it('runs the same twice (no hidden randomness or wall-clock time)', () => {
     for (const f of ['6.17_CS02c', '6.15.1_CS02bSupplierBySupplier', 'NA_CCS08']) {
-      const a = runFolder(f, folder(f), { keystore, createModel });
-      const b = runFolder(f, folder(f), { keystore, createModel });
-      expect(a.emitted.map((e) => `${e.name}:${toHex(e.bytes)}`)).toEqual(b.emitted.map((e) => `${e.name}:${toHex(e.bytes)}`));
+      expect(emittedFiles(runRtdsFolder(f))).toEqual(emittedFiles(runRtdsFolder(f)));
     }
   });
 });

@@ -1,23 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { type Eui64, parseEui64 } from '../protocols/eui.js';
-import { Keystore, ecdhSharedSecret, makeUtrn } from '../protocols/crypto/index.js';
+import { ecdhSharedSecret, makeUtrn } from '../protocols/crypto/index.js';
 import type { AccessRequestSpec, DlmsAccessResponse, DlmsData } from '../protocols/gbcs/dlms/index.js';
 import { decodeFrameWithLayout, type GroupingHeader, type OtherInfo } from '../protocols/gbcs/frame.js';
 import { ruleFor } from '../protocols/gbcs/authority.js';
 import { sealFrame } from '../protocols/gbcs/seal.js';
 import { createSecurityContext, verifyFrame } from '../protocols/gbcs/security.js';
 import type { DlmsDateTime } from '../protocols/gbcs/time.js';
-import { deriveKeyPair, seedBytes } from '../protocols/smki/index.js';
 import { ManualClock } from '../firmware-sim/clock.js';
-import { Device, type DeviceKind, type Emitted } from '../firmware-sim/device.js';
-import { createModel } from '../firmware-sim/models/index.js';
+import type { DeviceKind, Emitted } from '../firmware-sim/device.js';
 import { createConsumptionProfile, HALF_HOUR_MS } from '../firmware-sim/profile.js';
-import { Rng } from '../firmware-sim/rng.js';
-import { anchorsFromKeystore } from '../firmware-sim/trust.js';
 import { mmoHash } from '../firmware-sim/dlms/chf.js';
 import { arr, bool, dtAt, enm, i32, i8, items, num, nul, obisHex, os, struct, u16, u32, u8 } from '../firmware-sim/dlms/data.js';
-import { loadKeystoreDir } from '../tools/keystore-dir.js';
-import { KEYSTORE_DIR } from './vectors.js';
+import { headEndKeystore, keystore, simDevice } from './device-harness.js';
 import { toHex } from '../protocols/bytes.js';
 
 /*
@@ -26,7 +21,7 @@ import { toHex } from '../protocols/bytes.js';
  * simulated ESME or comms hub, and what comes back. Each test follows state from one command to the next.
  */
 
-const ks = loadKeystoreDir(KEYSTORE_DIR);
+const ks = keystore;
 const SUPPLIER = parseEui64('90B3D51F30010000');
 const NETWORK_OPERATOR = parseEui64('90B3D51F30020000');
 const ACB = ks.acb()!;
@@ -65,18 +60,7 @@ interface Answer {
 
 function rig(kind: DeviceKind = 'esme', eui: Eui64 = ESME) {
   const clock = new ManualClock(T0);
-  const rng = Rng.fromSeed(`dlms behaviour ${kind}`);
-  const seed = seedBytes('dlms behaviour keys');
-  const model = createModel(kind, { eui, rng, clock });
-  const device = new Device({
-    eui,
-    model,
-    keys: { ds: deriveKeyPair(seed, `${eui}/ds`).privateKey, ka: deriveKeyPair(seed, `${eui}/ka`).privateKey },
-    trust: anchorsFromKeystore(ks),
-    clock,
-    rng,
-    alertCounter: 2000n,
-  });
+  const { device } = simDevice({ kind, eui, clock, rngSeed: `dlms behaviour ${kind}`, keySeed: 'dlms behaviour keys', alertCounter: 2000n });
   const counters = new Map<Eui64, bigint>([
     [SUPPLIER, 1000n],
     [NETWORK_OPERATOR, 1200n],
@@ -87,10 +71,7 @@ function rig(kind: DeviceKind = 'esme', eui: Eui64 = ESME) {
   function decrypt(bytes: Uint8Array): DlmsData[] {
     const { frame, layout } = decodeFrameWithLayout(bytes);
     if (frame.kind === 'gbt') throw new Error('GBT');
-    const dks = new Keystore();
-    dks.add(eui, 'ka', { publicKey: device.kaPublicKey });
-    for (const party of [SUPPLIER, NETWORK_OPERATOR, ACB]) dks.add(party, 'ka', { privateKey: ks.privateKey(party, 'ka')! });
-    return verifyFrame(bytes, frame, layout, createSecurityContext(dks)).decrypted.map((d) => {
+    return verifyFrame(bytes, frame, layout, createSecurityContext(headEndKeystore(device, eui, [SUPPLIER, NETWORK_OPERATOR, ACB]))).decrypted.map((d) => {
       if (d.status !== 'decrypted') throw new Error(`encrypted part does not decrypt: ${d.status}`);
       return d.value as DlmsData;
     });

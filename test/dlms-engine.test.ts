@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toHex } from '../protocols/bytes.js';
-import { type FolderFile, runFolder } from '../firmware-sim/conformance.js';
-import { createModel } from '../firmware-sim/models/index.js';
-import { loadKeystoreDir } from '../tools/keystore-dir.js';
-import { KEYSTORE_DIR, loadVectors } from './vectors.js';
+import { emittedFiles, itRunsRtdsFolders, runRtdsFolder } from './device-harness.js';
 
 /*
  * The DLMS engine (ESME and comms hub) against the RTDS reference: every DLMS folder of the shared corpus
@@ -12,10 +8,6 @@ import { KEYSTORE_DIR, loadVectors } from './vectors.js';
  * alert-only folders are brought about by the engine's own events. The dual-band (DBCH) folders belong to
  * the hub's Sub GHz engine and are not listed here.
  */
-
-const keystore = loadKeystoreDir(KEYSTORE_DIR);
-const vectors = loadVectors();
-const folder = (name: string): FolderFile[] => vectors.filter((v) => v.folder === name).map((v) => ({ name: v.name, kind: v.kind, bytes: v.bytes }));
 
 const FOLDERS = [
   '1.1.1_ECS01a',
@@ -115,24 +107,11 @@ const FOLDERS = [
 const EXPECTED_FAILURES: Record<string, string> = {};
 
 describe('DLMS engine RTDS conformance', () => {
-  for (const f of FOLDERS) {
-    const why = EXPECTED_FAILURES[f];
-    it(`${f}${why ? ' (expected failure)' : ''}`, () => {
-      const r = runFolder(f, folder(f), { keystore, createModel });
-      if (why) {
-        expect(r.ok, why).toBe(false);
-      } else {
-        expect(r.exchanges + r.alerts).toBeGreaterThan(0);
-        expect(r.detail).toBe('ok');
-      }
-    });
-  }
+  itRunsRtdsFolders(FOLDERS, EXPECTED_FAILURES);
 
   it('runs the same twice (no hidden randomness or wall-clock time)', () => {
     for (const f of ['1.6_ECS03', '4.1.1_ECS17b', 'NA_ECS68', '8.11_CCS01']) {
-      const a = runFolder(f, folder(f), { keystore, createModel });
-      const b = runFolder(f, folder(f), { keystore, createModel });
-      expect(a.emitted.map((e) => `${e.name}:${toHex(e.bytes)}`)).toEqual(b.emitted.map((e) => `${e.name}:${toHex(e.bytes)}`));
+      expect(emittedFiles(runRtdsFolder(f))).toEqual(emittedFiles(runRtdsFolder(f)));
     }
   });
 });

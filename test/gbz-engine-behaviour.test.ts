@@ -1,21 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { type Eui64, parseEui64 } from '../protocols/eui.js';
-import { Keystore, ecdhSharedSecret, makeUtrn } from '../protocols/crypto/index.js';
+import { ecdhSharedSecret, makeUtrn } from '../protocols/crypto/index.js';
 import { type GroupingHeader, decodeFrameWithLayout } from '../protocols/gbcs/frame.js';
 import { CLUSTER, type GbzComponent, type ZclCommand, type ZclComponentSpec, zclComponent } from '../protocols/gbcs/gbz/index.js';
 import { sealFrame } from '../protocols/gbcs/seal.js';
 import { createSecurityContext, verifyFrame } from '../protocols/gbcs/security.js';
-import { deriveKeyPair, seedBytes } from '../protocols/smki/index.js';
+import { deriveKeyPair } from '../protocols/smki/index.js';
 import { ManualClock } from '../firmware-sim/clock.js';
-import { Device, type AlertSpec, type DeviceKind, type Emitted } from '../firmware-sim/device.js';
+import type { AlertSpec, DeviceKind, Emitted } from '../firmware-sim/device.js';
 import type { GbzEngine } from '../firmware-sim/gbz/engine.js';
 import { ORIGIN, applyTopUp } from '../firmware-sim/gbz/handlers/prepayment.js';
-import { createModel } from '../firmware-sim/models/index.js';
 import { Rng } from '../firmware-sim/rng.js';
-import { anchorsFromKeystore } from '../firmware-sim/trust.js';
 import { GasProfile } from '../firmware-sim/gas-profile.js';
-import { loadKeystoreDir } from '../tools/keystore-dir.js';
-import { KEYSTORE_DIR } from './vectors.js';
+import { headEndKeystore, keystore, simDevice } from './device-harness.js';
 
 /*
  * A head-end's view: frames sealed with the RTDS organisations' keys (supplier DS key signs critical
@@ -23,7 +20,7 @@ import { KEYSTORE_DIR } from './vectors.js';
  * Each test follows state from one command to the next.
  */
 
-const ks = loadKeystoreDir(KEYSTORE_DIR);
+const ks = keystore;
 const SUPPLIER = parseEui64('90B3D51F30010000');
 const NETWORK_OPERATOR = parseEui64('90B3D51F30020000');
 const ACB = ks.acb()!;
@@ -47,17 +44,7 @@ interface Answer {
 
 function rig(kind: DeviceKind = 'gsme', eui: Eui64 = GSME) {
   const clock = new ManualClock(T0);
-  const rng = Rng.fromSeed(`gbz behaviour ${kind}`);
-  const seed = seedBytes('gbz behaviour keys');
-  const model = createModel(kind, { eui, rng, clock });
-  const device = new Device({
-    eui,
-    model,
-    keys: { ds: deriveKeyPair(seed, `${eui}/ds`).privateKey, ka: deriveKeyPair(seed, `${eui}/ka`).privateKey },
-    trust: anchorsFromKeystore(ks),
-    clock,
-    rng,
-  });
+  const { device, model, seed } = simDevice({ kind, eui, clock, rngSeed: `gbz behaviour ${kind}`, keySeed: 'gbz behaviour keys' });
   const engine = model.engine('gbz') as GbzEngine;
   const ppmidKa = deriveKeyPair(seed, `${PPMID}/ka`);
   device.hanPeers.set(PPMID, ppmidKa.publicKey);
@@ -67,10 +54,7 @@ function rig(kind: DeviceKind = 'gsme', eui: Eui64 = GSME) {
   function open(bytes: Uint8Array): Answer {
     const { frame, layout } = decodeFrameWithLayout(bytes);
     if (frame.kind === 'gbt' || frame.payload.family !== 'gbz') throw new Error('not a GBZ frame');
-    const dks = new Keystore();
-    dks.add(eui, 'ka', { publicKey: device.kaPublicKey });
-    for (const party of [SUPPLIER, NETWORK_OPERATOR, ACB]) dks.add(party, 'ka', { privateKey: ks.privateKey(party, 'ka')! });
-    const dec = verifyFrame(bytes, frame, layout, createSecurityContext(dks)).decrypted;
+    const dec = verifyFrame(bytes, frame, layout, createSecurityContext(headEndKeystore(device, eui, [SUPPLIER, NETWORK_OPERATOR, ACB]))).decrypted;
     let i = 0;
     const commands = frame.payload.gbz.components.map((c) => {
       if (c.command) return c.command;
@@ -162,6 +146,18 @@ const tariff = (startTime: string | number, standingCharge: number, issuerTariff
 });
 
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+
+/** Set the credit and add a time-based debt of 5000 recovered at 100 a day. */
+function setCreditWithDebt(r: ReturnType<typeof rig>, credit: number, debtLabel: string): void {
+  r.send(0x00b4, [{ clusterId: P, command: 'creditAdjustment', fields: { issuerEventId: 1, startTime: 0, creditAdjustmentType: 1, creditAdjustmentValue: credit } }], { sign: true });
+  r.send(0x006e, [
+    {
+      clusterId: P,
+      command: 'changeDebt',
+      fields: { issuerEventId: 1, debtLabel, debtAmount: 5000, debtRecoveryMethod: 0, debtAmountType: 0, debtRecoveryStartTime: 0, debtRecoveryCollectionTime: 0, debtRecoveryFrequency: 1, debtRecoveryAmount: 100, debtRecoveryBalancePercentage: 0 },
+    },
+  ], { sign: true });
+}
 
 describe('GBZ engine: tariffs and future dating', () => {
   it('a tariff set now is what reads return; a future-dated one waits, activates with 8F66, and a cancelled one never does', () => {
@@ -269,14 +265,7 @@ describe('GBZ engine: prepayment', () => {
 
   it('credit adjustments, debts and limits change what the prepayment reads return; a failing component ends the command', () => {
     const r = rig();
-    r.send(0x00b4, [{ clusterId: P, command: 'creditAdjustment', fields: { issuerEventId: 1, startTime: 0, creditAdjustmentType: 1, creditAdjustmentValue: 700_000 } }], { sign: true });
-    r.send(0x006e, [
-      {
-        clusterId: P,
-        command: 'changeDebt',
-        fields: { issuerEventId: 1, debtLabel: 'D1', debtAmount: 5000, debtRecoveryMethod: 0, debtAmountType: 0, debtRecoveryStartTime: 0, debtRecoveryCollectionTime: 0, debtRecoveryFrequency: 1, debtRecoveryAmount: 100, debtRecoveryBalancePercentage: 0 },
-      },
-    ], { sign: true });
+    setCreditWithDebt(r, 700_000, 'D1');
     expect(r.read(P, [0x0001, 0x0211, 0x0005]).map((x) => x.value)).toEqual([700_000, 5000, 5000]);
     // Credit above the threshold: emergency credit is not available, and the rest of the command is not run.
     const cmd = r.send(0x0070, [
@@ -292,14 +281,7 @@ describe('GBZ engine: prepayment', () => {
 
   it('a time-based debt is collected from credit each day and shows in the debt repayment log', () => {
     const r = rig();
-    r.send(0x00b4, [{ clusterId: P, command: 'creditAdjustment', fields: { issuerEventId: 1, startTime: 0, creditAdjustmentType: 1, creditAdjustmentValue: 1_000_000 } }], { sign: true });
-    r.send(0x006e, [
-      {
-        clusterId: P,
-        command: 'changeDebt',
-        fields: { issuerEventId: 1, debtLabel: 'T1', debtAmount: 5000, debtRecoveryMethod: 0, debtAmountType: 0, debtRecoveryStartTime: 0, debtRecoveryCollectionTime: 0, debtRecoveryFrequency: 1, debtRecoveryAmount: 100, debtRecoveryBalancePercentage: 0 },
-      },
-    ], { sign: true });
+    setCreditWithDebt(r, 1_000_000, 'T1');
     r.tickTo(T0 + 2 * DAY);
     // No tariff is set, so the debt is all the meter takes.
     expect(r.read(P, [0x0211, 0x0001]).map((x) => x.value)).toEqual([4800, 999_800]);

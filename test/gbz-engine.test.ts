@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type FolderFile, runFolder } from '../firmware-sim/conformance.js';
-import { createModel } from '../firmware-sim/models/index.js';
-import { loadKeystoreDir } from '../tools/keystore-dir.js';
-import { KEYSTORE_DIR, loadVectors } from './vectors.js';
+import { emittedFiles, itRunsRtdsFolders, runRtdsFolder } from './device-harness.js';
 
 /*
  * The GBZ engine against the RTDS reference: every gas-side folder of the shared corpus, run by the
  * conformance runner in-process (fresh device per scenario, reference seeded, future-dated work run by
  * advancing the clock, alert-only folders brought about by the engine's own events).
  */
-
-const keystore = loadKeystoreDir(KEYSTORE_DIR);
-const vectors = loadVectors();
-const folder = (name: string): FolderFile[] => vectors.filter((v) => v.folder === name).map((v) => ({ name: v.name, kind: v.kind, bytes: v.bytes }));
 
 const FOLDERS = [
   '1.1.1_GCS01a',
@@ -68,18 +61,9 @@ const FOLDERS = [
 const EXPECTED_FAILURES: Record<string, string> = {};
 
 describe('GBZ engine RTDS conformance', () => {
-  for (const f of FOLDERS) {
-    it(`${f}${EXPECTED_FAILURES[f] ? ' (expected failure)' : ''}`, () => {
-      const r = runFolder(f, folder(f), { keystore, createModel });
-      expect(r.exchanges + r.alerts).toBeGreaterThan(0);
-      if (EXPECTED_FAILURES[f]) expect(r.ok, EXPECTED_FAILURES[f]).toBe(false);
-      else expect(r.detail).toBe('ok');
-    });
-  }
+  itRunsRtdsFolders(FOLDERS, EXPECTED_FAILURES, (r) => expect(r.exchanges + r.alerts).toBeGreaterThan(0));
 
   it('runs the same twice (no hidden randomness or wall-clock time)', () => {
-    const a = runFolder('4.6.1_GCS16a', folder('4.6.1_GCS16a'), { keystore, createModel });
-    const b = runFolder('4.6.1_GCS16a', folder('4.6.1_GCS16a'), { keystore, createModel });
-    expect(a.emitted.map((e) => Buffer.from(e.bytes).toString('hex'))).toEqual(b.emitted.map((e) => Buffer.from(e.bytes).toString('hex')));
+    expect(emittedFiles(runRtdsFolder('4.6.1_GCS16a'))).toEqual(emittedFiles(runRtdsFolder('4.6.1_GCS16a')));
   });
 });

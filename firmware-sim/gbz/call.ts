@@ -70,3 +70,21 @@ export function time(v: ZclValue | undefined): UtcTime | undefined {
 export function num(v: ZclValue | undefined, fallback = 0): number {
   return typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : fallback;
 }
+
+/** A reply of one component. */
+export function reply(command: string, fields: Record<string, unknown>): Outcome {
+  return { replies: [{ command, fields }] };
+}
+
+/**
+ * The common "publish a setting" command: when it takes effect (see `Call.effect`), each attribute of
+ * `cluster` takes the numeric value of its command field (`attribute: field`).
+ */
+export function setFromFields(c: Call, kind: string, when: UtcTime | undefined, cluster: number, fields: Record<string, string>): Outcome {
+  return status(
+    c.effect(kind, when, () => {
+      for (const [attribute, field] of Object.entries(fields)) c.s.attrs.set(cluster, attribute, num(c.f[field]));
+      return 0;
+    }),
+  );
+}

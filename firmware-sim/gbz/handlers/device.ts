@@ -1,5 +1,5 @@
 import { CLUSTER, ZCL_STATUS, type ZclValue } from '../../../protocols/gbcs/gbz/index.js';
-import { type Handler, num, status, time } from '../call.js';
+import { type Handler, num, reply, status, time } from '../call.js';
 import { utc, utcToDate } from '../rules.js';
 import { EVENT_CONFIG, eventConfigFor } from '../state.js';
 import { octetsToText, textToOctets } from './general.js';
@@ -124,40 +124,18 @@ const getEventConfiguration: Handler = (c) => {
   const all = [...c.s.events.config.entries()];
   const hits = id === 0xffff ? all : (id & 0xff) === 0xff ? all.filter(([e]) => (e & 0xff00) === (id & 0xff00)) : all.filter(([e]) => e === id);
   if (!hits.length) return status(ZCL_STATUS.notFound);
-  return {
-    replies: [
-      {
-        command: 'reportEventConfiguration',
-        fields: { commandIndex: 0, totalCommands: 1, eventConfigurations: hits.map(([eventId, eventConfiguration]) => ({ eventId, eventConfiguration })) },
-      },
-    ],
-  };
+  return reply('reportEventConfiguration', { commandIndex: 0, totalCommands: 1, eventConfigurations: hits.map(([eventId, eventConfiguration]) => ({ eventId, eventConfiguration })) });
 };
 
-const getSiteId: Handler = (c) => ({
-  replies: [{ command: 'updateSiteId', fields: { issuerEventId: 0, siteIdTime: 0, providerId: c.s.attrs.num(DM, 'providerId'), siteId: octetsToText(c.s.attrs.get(M, 'siteId')) } }],
-});
+const getSiteId: Handler = (c) =>
+  reply('updateSiteId', { issuerEventId: 0, siteIdTime: 0, providerId: c.s.attrs.num(DM, 'providerId'), siteId: octetsToText(c.s.attrs.get(M, 'siteId')) });
 
-const getCin: Handler = (c) => ({
-  replies: [
-    {
-      command: 'updateCin',
-      fields: { issuerEventId: 0, cinImplementationTime: 0, providerId: c.s.attrs.num(DM, 'providerId'), customerIdNumber: octetsToText(c.s.attrs.get(M, 'customerIdNumber')) },
-    },
-  ],
-});
+const getCin: Handler = (c) => reply('updateCin', { issuerEventId: 0, cinImplementationTime: 0, providerId: c.s.attrs.num(DM, 'providerId'), customerIdNumber: octetsToText(c.s.attrs.get(M, 'customerIdNumber')) });
 
 const getChangeOfTenancy: Handler = (c) => {
   const t = c.s.device.tenancy;
   if (!t) return status(ZCL_STATUS.notFound);
-  return {
-    replies: [
-      {
-        command: 'publishChangeOfTenancy',
-        fields: { providerId: t.providerId, issuerEventId: t.issuerEventId, tariffType: t.tariffType, implementationDateTime: t.at, proposedTenancyChangeControl: t.control },
-      },
-    ],
-  };
+  return reply('publishChangeOfTenancy', { providerId: t.providerId, issuerEventId: t.issuerEventId, tariffType: t.tariffType, implementationDateTime: t.at, proposedTenancyChangeControl: t.control });
 };
 
 export const DEVICE_MANAGEMENT_HANDLERS: ReadonlyMap<string, Handler> = new Map([
@@ -190,21 +168,14 @@ const getEventLog: Handler = (c) => {
   const n = num(c.f.numberOfEvents);
   const chosen = matching.slice(offset, n > 0 ? offset + n : undefined);
   if (!chosen.length) return status(ZCL_STATUS.notFound);
-  return {
-    replies: [
-      {
-        command: 'publishEventLog',
-        fields: {
-          totalNumberOfMatchingEvents: matching.length,
-          commandIndex: 0,
-          totalCommands: 1,
-          // RTDS GSMEs leave this byte 0: the events run to the end of the payload.
-          numberOfEventsLogPayloadControl: 0,
-          events: chosen.map((e) => ({ logId: e.logId, eventId: e.eventId, eventTime: utc(new Date(e.time)), eventData: e.data })),
-        },
-      },
-    ],
-  };
+  return reply('publishEventLog', {
+    totalNumberOfMatchingEvents: matching.length,
+    commandIndex: 0,
+    totalCommands: 1,
+    // RTDS GSMEs leave this byte 0: the events run to the end of the payload.
+    numberOfEventsLogPayloadControl: 0,
+    events: chosen.map((e) => ({ logId: e.logId, eventId: e.eventId, eventTime: utc(new Date(e.time)), eventData: e.data })),
+  });
 };
 
 /** Clears the named log (0: all); the security log cannot be cleared remotely. Reply: bitmap of cleared logs. */
@@ -258,14 +229,7 @@ const cancelAllMessages: Handler = (c) => {
 const getLastMessage: Handler = (c) => {
   const m = c.s.messaging.current;
   if (!m) return status(ZCL_STATUS.notFound);
-  return {
-    replies: [
-      {
-        command: 'displayMessage',
-        fields: { messageId: m.messageId, messageControl: m.messageControl, startTime: m.startTime, durationInMinutes: m.durationInMinutes, message: m.message },
-      },
-    ],
-  };
+  return reply('displayMessage', { messageId: m.messageId, messageControl: m.messageControl, startTime: m.startTime, durationInMinutes: m.durationInMinutes, message: m.message });
 };
 
 const messageConfirmation: Handler = (c) => {

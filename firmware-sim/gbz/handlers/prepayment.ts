@@ -2,7 +2,7 @@ import { CLUSTER, ZCL_STATUS, type ZclValue } from '../../../protocols/gbcs/gbz/
 import { parseUtrn, verifyUtrn } from '../../../protocols/crypto/index.js';
 import { GbcsCryptoError } from '../../../protocols/errors.js';
 import { ROLE } from '../../trust.js';
-import { type Call, type Handler, type Outcome, num, status, time } from '../call.js';
+import { type Call, type Handler, type Outcome, num, setFromFields, status, time } from '../call.js';
 import type { Ctx, GbzCore } from '../core.js';
 import { utc, utcToDate } from '../rules.js';
 import { PAYMENT_MODE, isPrepayment } from '../state.js';
@@ -122,38 +122,17 @@ const selectAvailableEmergencyCredit: Handler = (c) => {
 };
 
 const emergencyCreditSetup: Handler = (c) =>
-  status(
-    c.effect('prepayment.emergencyCredit', time(c.f.startTime), () => {
-      c.s.attrs.set(P, 'emergencyCreditLimitAllowance', num(c.f.emergencyCreditLimit));
-      c.s.attrs.set(P, 'emergencyCreditThreshold', num(c.f.emergencyCreditThreshold));
-      return 0;
-    }),
-  );
+  setFromFields(c, 'prepayment.emergencyCredit', time(c.f.startTime), P, {
+    emergencyCreditLimitAllowance: 'emergencyCreditLimit',
+    emergencyCreditThreshold: 'emergencyCreditThreshold',
+  });
 
-const setLowCreditWarningLevel: Handler = (c) =>
-  status(
-    c.effect('prepayment.lowCreditWarning', undefined, () => {
-      c.s.attrs.set(P, 'lowCreditWarningLevel', num(c.f.lowCreditWarningLevel));
-      return 0;
-    }),
-  );
+const setLowCreditWarningLevel: Handler = (c) => setFromFields(c, 'prepayment.lowCreditWarning', undefined, P, { lowCreditWarningLevel: 'lowCreditWarningLevel' });
 
 const setMaximumCreditLimit: Handler = (c) =>
-  status(
-    c.effect('prepayment.maximumCredit', time(c.f.implementationDateTime), () => {
-      c.s.attrs.set(P, 'maxCreditLimit', num(c.f.maximumCreditLevel));
-      c.s.attrs.set(P, 'maxCreditPerTopUp', num(c.f.maximumCreditPerTopUp));
-      return 0;
-    }),
-  );
+  setFromFields(c, 'prepayment.maximumCredit', time(c.f.implementationDateTime), P, { maxCreditLimit: 'maximumCreditLevel', maxCreditPerTopUp: 'maximumCreditPerTopUp' });
 
-const setOverallDebtCap: Handler = (c) =>
-  status(
-    c.effect('prepayment.debtCap', time(c.f.implementationDateTime), () => {
-      c.s.attrs.set(P, 'overallDebtCap', num(c.f.overallDebtCap));
-      return 0;
-    }),
-  );
+const setOverallDebtCap: Handler = (c) => setFromFields(c, 'prepayment.debtCap', time(c.f.implementationDateTime), P, { overallDebtCap: 'overallDebtCap' });
 
 /** GBCS credit adjustment types: 0 add to credit, 1 set credit, 2 reset / 3 adjust the credit-mode meter balance. */
 const creditAdjustment: Handler = (c) => {

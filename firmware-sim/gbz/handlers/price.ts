@@ -1,5 +1,5 @@
 import { CLUSTER, ZCL_STATUS, type ZclValue } from '../../../protocols/gbcs/gbz/index.js';
-import { type Call, type Handler, type Reply, num, status, time } from '../call.js';
+import { type Call, type Handler, type Outcome, num, reply, setFromFields, status, time } from '../call.js';
 import { billingBoundaryAfter } from '../core.js';
 import { utc } from '../rules.js';
 import type { BillingPeriod, Calendar, GbzState } from '../state.js';
@@ -71,23 +71,17 @@ const publishBlockThresholds: Handler = (c) => {
 };
 
 const publishConversionFactor: Handler = (c) =>
-  status(
-    c.effect('price.conversionFactor', time(c.f.startTime), () => {
-      c.s.attrs.set(PR, 'conversionFactor', num(c.f.conversionFactor));
-      c.s.attrs.set(PR, 'conversionFactorTrailingDigit', num(c.f.conversionFactorTrailingDigit));
-      return 0;
-    }),
-  );
+  setFromFields(c, 'price.conversionFactor', time(c.f.startTime), PR, {
+    conversionFactor: 'conversionFactor',
+    conversionFactorTrailingDigit: 'conversionFactorTrailingDigit',
+  });
 
 const publishCalorificValue: Handler = (c) =>
-  status(
-    c.effect('price.calorificValue', time(c.f.startTime), () => {
-      c.s.attrs.set(PR, 'calorificValue', num(c.f.calorificValue));
-      c.s.attrs.set(PR, 'calorificValueUnit', num(c.f.calorificValueUnit));
-      c.s.attrs.set(PR, 'calorificValueTrailingDigit', num(c.f.calorificValueTrailingDigit));
-      return 0;
-    }),
-  );
+  setFromFields(c, 'price.calorificValue', time(c.f.startTime), PR, {
+    calorificValue: 'calorificValue',
+    calorificValueUnit: 'calorificValueUnit',
+    calorificValueTrailingDigit: 'calorificValueTrailingDigit',
+  });
 
 /** The billing calendar as published; the device works out where the current period ends. */
 export function setBillingPeriod(s: GbzState, b: BillingPeriod, now: Date): void {
@@ -144,53 +138,56 @@ const getCurrentPrice: Handler = (c) => {
   const { tier, block } = c.core.activeRate(c.now);
   const id = block > 0 ? (tier << 4) | (block - 1) : tier << 4;
   const tiers = a.num(PR, 'numberOfPriceTiersInUse');
-  const reply: Reply = {
-    command: 'publishPrice',
-    fields: {
-      providerId: c.s.price.providerId,
-      rateLabel: c.s.price.rateLabel ?? '',
-      issuerEventId: c.s.price.issuerEventId,
-      currentTime: utc(c.now),
-      unitOfMeasure: a.num(PR, 'unitOfMeasure'),
-      currency: a.num(PR, 'currency'),
-      priceTrailingDigitAndPriceTier: (a.num(PR, 'priceTrailingDigit') & 0xf0) | (Math.min(tier, 15) & 0x0f),
-      numberOfPriceTiersAndRegisterTier: ((Math.min(tiers, 15) & 0x0f) << 4) | (Math.min(tier, 15) & 0x0f),
-      startTime: 0,
-      durationInMinutes: 0xffff,
-      price: a.num(PR, BLOCK_PRICE + id),
-    },
-  };
-  return { replies: [reply] };
+  return reply('publishPrice', {
+    providerId: c.s.price.providerId,
+    rateLabel: c.s.price.rateLabel ?? '',
+    issuerEventId: c.s.price.issuerEventId,
+    currentTime: utc(c.now),
+    unitOfMeasure: a.num(PR, 'unitOfMeasure'),
+    currency: a.num(PR, 'currency'),
+    priceTrailingDigitAndPriceTier: (a.num(PR, 'priceTrailingDigit') & 0xf0) | (Math.min(tier, 15) & 0x0f),
+    numberOfPriceTiersAndRegisterTier: ((Math.min(tiers, 15) & 0x0f) << 4) | (Math.min(tier, 15) & 0x0f),
+    startTime: 0,
+    durationInMinutes: 0xffff,
+    price: a.num(PR, BLOCK_PRICE + id),
+  });
 };
 
 const getTariffInformation: Handler = (c) => {
   const a = c.s.attrs;
   if (!c.s.price.issuerTariffId) return status(ZCL_STATUS.notFound);
-  return {
-    replies: [
-      {
-        command: 'publishTariffInformation',
-        fields: {
-          providerId: c.s.price.providerId,
-          issuerEventId: c.s.price.issuerEventId,
-          issuerTariffId: c.s.price.issuerTariffId,
-          startTime: 0,
-          tariffTypeChargingScheme: c.s.price.tariffType ?? 0,
-          tariffLabel: octetsToText(a.get(PR, 'tariffLabel')),
-          numberOfPriceTiersInUse: a.num(PR, 'numberOfPriceTiersInUse'),
-          numberOfBlockThresholdsInUse: a.num(PR, 'numberOfBlockThresholdsInUse'),
-          unitOfMeasure: a.num(PR, 'unitOfMeasure'),
-          currency: a.num(PR, 'currency'),
-          priceTrailingDigit: a.num(PR, 'priceTrailingDigit'),
-          standingCharge: a.num(PR, 'standingCharge'),
-          tierBlockMode: a.num(PR, 'tierBlockMode'),
-          blockThresholdMultiplier: a.num(PR, 'thresholdMultiplier'),
-          blockThresholdDivisor: a.num(PR, 'thresholdDivisor'),
-        },
-      },
-    ],
-  };
+  return reply('publishTariffInformation', {
+    providerId: c.s.price.providerId,
+    issuerEventId: c.s.price.issuerEventId,
+    issuerTariffId: c.s.price.issuerTariffId,
+    startTime: 0,
+    tariffTypeChargingScheme: c.s.price.tariffType ?? 0,
+    tariffLabel: octetsToText(a.get(PR, 'tariffLabel')),
+    numberOfPriceTiersInUse: a.num(PR, 'numberOfPriceTiersInUse'),
+    numberOfBlockThresholdsInUse: a.num(PR, 'numberOfBlockThresholdsInUse'),
+    unitOfMeasure: a.num(PR, 'unitOfMeasure'),
+    currency: a.num(PR, 'currency'),
+    priceTrailingDigit: a.num(PR, 'priceTrailingDigit'),
+    standingCharge: a.num(PR, 'standingCharge'),
+    tierBlockMode: a.num(PR, 'tierBlockMode'),
+    blockThresholdMultiplier: a.num(PR, 'thresholdMultiplier'),
+    blockThresholdDivisor: a.num(PR, 'thresholdDivisor'),
+  });
 };
+
+/** The whole of a price table (matrix or thresholds) as the one and only command of its set. */
+function wholeTable(c: Call, command: string, table: Record<string, unknown>): Outcome {
+  return reply(command, {
+    providerId: c.s.price.providerId,
+    issuerEventId: c.s.price.issuerEventId,
+    startTime: 0,
+    issuerTariffId: c.s.price.issuerTariffId,
+    commandIndex: 0,
+    numberOfCommands: 1,
+    subPayloadControl: 0,
+    ...table,
+  });
+}
 
 const getPriceMatrix: Handler = (c) => {
   const priceMatrix: Array<{ tierBlockId: number; price: number }> = [];
@@ -199,23 +196,7 @@ const getPriceMatrix: Handler = (c) => {
     if (p) priceMatrix.push({ tierBlockId: i, price: p });
   }
   if (!priceMatrix.length) return status(ZCL_STATUS.notFound);
-  return {
-    replies: [
-      {
-        command: 'publishPriceMatrix',
-        fields: {
-          providerId: c.s.price.providerId,
-          issuerEventId: c.s.price.issuerEventId,
-          startTime: 0,
-          issuerTariffId: c.s.price.issuerTariffId,
-          commandIndex: 0,
-          numberOfCommands: 1,
-          subPayloadControl: 0,
-          priceMatrix,
-        },
-      },
-    ],
-  };
+  return wholeTable(c, 'publishPriceMatrix', { priceMatrix });
 };
 
 const getBlockThresholds: Handler = (c) => {
@@ -225,53 +206,25 @@ const getBlockThresholds: Handler = (c) => {
     if (n) blockThresholds.push({ tier: t, blockThresholds: Array.from({ length: n }, (_, i) => c.s.attrs.num(PR, BLOCK_THRESHOLD + t * 16 + i)) });
   }
   if (!blockThresholds.length) return status(ZCL_STATUS.notFound);
-  return {
-    replies: [
-      {
-        command: 'publishBlockThresholds',
-        fields: {
-          providerId: c.s.price.providerId,
-          issuerEventId: c.s.price.issuerEventId,
-          startTime: 0,
-          issuerTariffId: c.s.price.issuerTariffId,
-          commandIndex: 0,
-          numberOfCommands: 1,
-          subPayloadControl: 0,
-          blockThresholds,
-        },
-      },
-    ],
-  };
+  return wholeTable(c, 'publishBlockThresholds', { blockThresholds });
 };
 
-const getConversionFactor: Handler = (c) => ({
-  replies: [
-    {
-      command: 'publishConversionFactor',
-      fields: {
-        issuerEventId: c.s.price.issuerEventId,
-        startTime: 0,
-        conversionFactor: c.s.attrs.num(PR, 'conversionFactor'),
-        conversionFactorTrailingDigit: c.s.attrs.num(PR, 'conversionFactorTrailingDigit'),
-      },
-    },
-  ],
-});
+const getConversionFactor: Handler = (c) =>
+  reply('publishConversionFactor', {
+    issuerEventId: c.s.price.issuerEventId,
+    startTime: 0,
+    conversionFactor: c.s.attrs.num(PR, 'conversionFactor'),
+    conversionFactorTrailingDigit: c.s.attrs.num(PR, 'conversionFactorTrailingDigit'),
+  });
 
-const getCalorificValue: Handler = (c) => ({
-  replies: [
-    {
-      command: 'publishCalorificValue',
-      fields: {
-        issuerEventId: c.s.price.issuerEventId,
-        startTime: 0,
-        calorificValue: c.s.attrs.num(PR, 'calorificValue'),
-        calorificValueUnit: c.s.attrs.num(PR, 'calorificValueUnit'),
-        calorificValueTrailingDigit: c.s.attrs.num(PR, 'calorificValueTrailingDigit'),
-      },
-    },
-  ],
-});
+const getCalorificValue: Handler = (c) =>
+  reply('publishCalorificValue', {
+    issuerEventId: c.s.price.issuerEventId,
+    startTime: 0,
+    calorificValue: c.s.attrs.num(PR, 'calorificValue'),
+    calorificValueUnit: c.s.attrs.num(PR, 'calorificValueUnit'),
+    calorificValueTrailingDigit: c.s.attrs.num(PR, 'calorificValueTrailingDigit'),
+  });
 
 // ---- Calendar ---------------------------------------------------------------------------------------------
 
@@ -462,24 +415,17 @@ const getSpecialDays: Handler = (c) => {
     (d) => (type === 0xff || d.calendarType === type) && (id === 0 || id >= 0xfffffffe || d.issuerCalendarId === id),
   );
   if (!sd) return status(ZCL_STATUS.notFound);
-  return {
-    replies: [
-      {
-        command: 'publishSpecialDays',
-        fields: {
-          providerId: sd.providerId,
-          issuerEventId: sd.issuerEventId,
-          issuerCalendarId: sd.issuerCalendarId,
-          startTime: sd.startTime,
-          calendarType: sd.calendarType,
-          totalNumberOfSpecialDays: sd.entries.length,
-          commandIndex: 0,
-          totalNumberOfCommands: 1,
-          specialDayEntries: sd.entries,
-        },
-      },
-    ],
-  };
+  return reply('publishSpecialDays', {
+    providerId: sd.providerId,
+    issuerEventId: sd.issuerEventId,
+    issuerCalendarId: sd.issuerCalendarId,
+    startTime: sd.startTime,
+    calendarType: sd.calendarType,
+    totalNumberOfSpecialDays: sd.entries.length,
+    commandIndex: 0,
+    totalNumberOfCommands: 1,
+    specialDayEntries: sd.entries,
+  });
 };
 
 export const PRICE_HANDLERS: ReadonlyMap<string, Handler> = new Map([
