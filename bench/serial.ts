@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeEnvelope, encodeEnvelope } from '../protocols/control/envelope.js';
-import { HeadEnd } from '../protocols/control/headend.js';
+import { HeadEnd } from '../protocols/gbcs/commands/headend.js';
 import { ManualClock } from '../firmware-sim/clock.js';
 import { Estate } from '../hub/estate.js';
 import { SerialLink } from '../tools/serial.js';

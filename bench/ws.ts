@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import { decodeEnvelope, encodeEnvelope } from '../protocols/control/envelope.js';
-import { HeadEnd } from '../protocols/control/headend.js';
+import { HeadEnd } from '../protocols/gbcs/commands/headend.js';
 import { DEFAULT_SERVE_CONFIG, estateOf, startWsServer } from '../tools/ws-server.js';
 
 const TARGET = { nonCritical: 30_000, critical: 6_000 };

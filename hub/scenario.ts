@@ -3,8 +3,8 @@ import { type Eui64, parseEui64 } from '../protocols/eui.js';
 import { GbcsEncodeError } from '../protocols/errors.js';
 import { decodeFrame } from '../protocols/gbcs/frame.js';
 import { hex4, messageCodeInfo } from '../protocols/gbcs/codes.js';
-import { ACB_RELAYED_CODES, CommandError, buildCommand, defaultRelayedRole, organisationFor } from '../protocols/gbcs/commands/build.js';
-import { resolveUseCase } from '../protocols/gbcs/commands/table.js';
+import { CommandError } from '../protocols/gbcs/commands/build.js';
+import { HeadEnd } from '../protocols/gbcs/commands/headend.js';
 import { ManualClock, parseDuration } from '../firmware-sim/clock.js';
 import type { Emitted } from '../firmware-sim/device.js';
 import type { Band, HanChannel } from './radio/channels.js';
@@ -279,7 +279,7 @@ export async function runScenario(s: Scenario): Promise<ScenarioResult> {
   const { keystore, cache } = estate;
   const premises = estate.premises;
   const pending: Array<{ premises: string; e: Emitted; atMs: number }> = estate.startupAlerts().map((e) => ({ premises: e.premises, e, atMs: clock.nowMs() }));
-  const counters = new Map<string, bigint>();
+  const headEnd = new HeadEnd(keystore, { now: () => clock.now(), cache });
   const lines: string[] = [];
   let passed = 0;
   let failed = 0;
@@ -321,23 +321,7 @@ export async function runScenario(s: Scenario): Promise<ScenarioResult> {
         let sent = 0;
         try {
           for (let i = 0; i < step.count; i++) {
-            const key = `${step.as}`;
-            const counter = (counters.get(key) ?? 1000n) + 1n;
-            counters.set(key, counter);
-            const res = resolveUseCase(step.useCase);
-            const code = res.kind === 'builder' ? res.builder.messageCode : res.kind === 'payload-only' ? res.messageCode : undefined;
-            // The ACB relays CHF and some meter use cases for a remote party, named with that party's counter.
-            let supplementaryParty: { id: Eui64; counter: bigint } | undefined;
-            if (code !== undefined && ACB_RELAYED_CODES.has(code) && /^(acb|4|04)$/i.test(step.as)) {
-              const role = defaultRelayedRole(code);
-              const id = organisationFor(keystore, role);
-              if (id) {
-                const c = (counters.get(`role-${role}`) ?? 1000n) + 1n;
-                counters.set(`role-${role}`, c);
-                supplementaryParty = { id, counter: c };
-              }
-            }
-            const bytes = buildCommand({ useCase: step.useCase, to: step.to, as: step.as, counter, params: step.params, keystore, now: clock.now(), cache, ...(supplementaryParty ? { supplementaryParty } : {}) });
+            const bytes = headEnd.command(step.useCase, step.to, step.as, step.params);
             collect(step.premises, p.fromWan(bytes));
             sent++;
           }

@@ -1,6 +1,6 @@
 import { ManualClock } from '../firmware-sim/clock.js';
 import { Estate } from '../hub/estate.js';
-import { HeadEnd } from '../protocols/control/headend.js';
+import { HeadEnd } from '../protocols/gbcs/commands/headend.js';
 import { decodeFrame } from '../protocols/gbcs/frame.js';
 import { DEFAULT_SERVE_CONFIG } from '../tools/ws-server.js';
 

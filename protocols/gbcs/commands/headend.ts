@@ -1,6 +1,6 @@
-import type { KeyAgreementCache, Keystore } from '../crypto/index.js';
-import { ACB_RELAYED_CODES, buildCommand, defaultRelayedRole, organisationFor } from '../gbcs/commands/build.js';
-import { resolveUseCase } from '../gbcs/commands/table.js';
+import type { KeyAgreementCache, Keystore } from '../../crypto/index.js';
+import { ACB_RELAYED_CODES, buildCommand, defaultRelayedRole, organisationFor } from './build.js';
+import { resolveUseCase } from './table.js';
 
 /*
  * Commands as a head-end (DSP) would build them: one counter per originating role, strictly increasing, and
