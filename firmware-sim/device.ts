@@ -115,6 +115,7 @@ export interface DeviceModel {
 /** A frame the device sends. */
 export interface Emitted {
   kind: 'response' | 'alert';
+  from: Eui64;
   to: Eui64;
   messageCode: number;
   alertCode?: number;
@@ -436,7 +437,7 @@ export class Device {
     const bytes = signed
       ? sealFrame(header, payload, { sign: this.keys.ds })
       : sealFrame(header, payload, { macSecret: this.macSecretFor(header.target) });
-    return { kind: 'response', to: header.target, messageCode: req.messageCode, counter: header.counter, bytes };
+    return { kind: 'response', from: this.eui, to: header.target, messageCode: req.messageCode, counter: header.counter, bytes };
   }
 
   private takeAlertCounter(): bigint {
@@ -461,7 +462,7 @@ export class Device {
     const bytes = spec.critical
       ? sealFrame(header, payload, { sign: this.keys.ds })
       : sealFrame(header, payload, { macSecret: this.macSecretFor(to) });
-    return { kind: 'alert', to, messageCode: spec.messageCode, ...(spec.alertCode !== undefined ? { alertCode: spec.alertCode } : {}), counter, bytes };
+    return { kind: 'alert', from: this.eui, to, messageCode: spec.messageCode, ...(spec.alertCode !== undefined ? { alertCode: spec.alertCode } : {}), counter, bytes };
   }
 }
 

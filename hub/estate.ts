@@ -1,7 +1,7 @@
 import { type Eui64 } from '../protocols/eui.js';
 import { GbcsDecodeError } from '../protocols/errors.js';
 import { KeyAgreementCache, type Keystore } from '../protocols/crypto/index.js';
-import { decodeFrame } from '../protocols/gbcs/frame.js';
+import { type GbcsFrame, decodeFrame } from '../protocols/gbcs/frame.js';
 import { Pki, deriveKeyPair, keystoreOf, seedBytes } from '../protocols/smki/index.js';
 import { type Clock, ManualClock } from '../firmware-sim/clock.js';
 import type { Emitted } from '../firmware-sim/device.js';
@@ -74,17 +74,17 @@ export class Estate {
    * estate is refused with the reason (the WAN endpoint turns that into an `err` envelope).
    */
   send(bytes: Uint8Array): Outbound[] | { error: string } {
-    let target: Eui64;
+    let frame: GbcsFrame;
     try {
-      const f = decodeFrame(bytes);
-      target = f.kind === 'gbt' ? f.target : f.header.target;
+      frame = decodeFrame(bytes);
     } catch (e) {
       if (e instanceof GbcsDecodeError) return { error: `not a GBCS frame: ${e.message}` };
       throw e;
     }
+    const target = frame.kind === 'gbt' ? frame.target : frame.header.target;
     const p = this.byEui.get(target);
     if (!p) return { error: `no device ${target} in this estate` };
-    return p.fromWan(bytes).map((e) => ({ ...e, premises: p.id }));
+    return p.fromWan(bytes, frame).map((e) => ({ ...e, premises: p.id }));
   }
 
   /** Let time pass everywhere (call after moving the clock). */

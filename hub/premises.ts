@@ -2,8 +2,9 @@ import type { KeyObject } from 'node:crypto';
 import type { Eui64 } from '../protocols/eui.js';
 import { GbcsDecodeError } from '../protocols/errors.js';
 import type { KeyAgreementCache } from '../protocols/crypto/index.js';
-import { CRA_FLAG, decodeFrame } from '../protocols/gbcs/frame.js';
-import { dlmsDateTimeFromDate } from '../protocols/gbcs/time.js';
+import { toHex } from '../protocols/bytes.js';
+import { CRA_FLAG, type GbcsFrame, decodeFrame } from '../protocols/gbcs/frame.js';
+import { plainAlert } from '../firmware-sim/dlms/alerts.js';
 import type { Clock } from '../firmware-sim/clock.js';
 import { Device, type DeviceKind, type Emitted } from '../firmware-sim/device.js';
 import { createModel } from '../firmware-sim/models/index.js';
@@ -138,18 +139,14 @@ export class Premises {
     return { band: '2.4GHz', channel: this.spec.hub.channel24 };
   }
 
-  /** A command from a head-end. Returns the frames going back to the WAN (responses and alerts). */
-  fromWan(bytes: Uint8Array): Emitted[] {
+  /**
+   * A command from a head-end. Returns the frames going back to the WAN (responses and alerts). `frame` is
+   * the caller's decoding of `bytes` when it has one (the estate decodes to route), so it is not done twice.
+   */
+  fromWan(bytes: Uint8Array, frame: GbcsFrame | null = decodeOrNull(bytes)): Emitted[] {
     const now = this.env.clock.nowMs();
-    let target: Eui64 | undefined;
-    let header: ReturnType<typeof decodeFrame> | undefined;
-    try {
-      header = decodeFrame(bytes);
-      if (header.kind !== 'gbt') target = header.header.target;
-    } catch (e) {
-      if (!(e instanceof GbcsDecodeError)) throw e;
-    }
-    this.record(now, 'wan-in', bytes);
+    const target = frame ? (frame.kind === 'gbt' ? frame.target : frame.header.target) : undefined;
+    this.record(now, 'wan-in', bytes, summaryOf(frame));
     if (!target || target === this.chf.eui) return this.emitFromChf(this.chf.receive(bytes));
     const device = this.devices.get(target);
     if (!device) {
@@ -157,26 +154,26 @@ export class Premises {
       return [];
     }
     const out: Emitted[] = [];
-    if (!this.crossHan(target, bytes, now, out, header)) return this.emitFromChf(out);
+    if (!this.crossHan(target, bytes, now, out, frame ?? undefined)) return this.emitFromChf(out);
     const answers = device.receive(bytes);
     for (const a of answers) {
       // Devices' answers cross the HAN back to the hub; losses are retried by the MAC, then dropped.
       const t = this.radio.transmit(target, this.channelOf(target), a.bytes.length, now);
       if (t.delivered) out.push(a);
-      else this.record(now, 'han-drop', a.bytes, `lost on the HAN after ${t.attempts} attempts`);
+      else this.record(now, 'han-drop', a.bytes, summaryOfEmitted(a), `lost on the HAN after ${t.attempts} attempts`);
     }
     return this.emitFromChf(out);
   }
 
   /** The hub sends `bytes` to a device over the HAN; false (with a CHF alert in `out`) when it cannot. */
-  private crossHan(target: Eui64, bytes: Uint8Array, now: number, out: Emitted[], frame: ReturnType<typeof decodeFrame> | undefined): boolean {
+  private crossHan(target: Eui64, bytes: Uint8Array, now: number, out: Emitted[], frame: GbcsFrame | undefined): boolean {
     const ch = this.channelOf(target);
     const airtime = this.radio.airtimeMs(ch.band, bytes.length);
     if (ch.band === 'subGHz' && this.subGhz && frame && frame.kind !== 'gbt') {
       const h = frame.header;
       const discard = this.subGhz.admit(now, airtime, { originator: h.originator, target: h.target, cra: CRA_FLAG[h.cra], counter: h.counter });
       if (discard) {
-        this.record(now, 'han-drop', bytes, 'discarded under duty-cycle management');
+        this.record(now, 'han-drop', bytes, summaryOf(frame), 'discarded under duty-cycle management');
         out.push(this.chf.emitAlert(subGhzAlertSpec(discard)));
         return false;
       }
@@ -186,30 +183,19 @@ export class Premises {
       for (const a of this.subGhz.recordTransmit(now, t.airtimeMs, target)) out.push(this.chf.emitAlert(subGhzAlertSpec(a)));
     }
     if (t.delivered) return true;
-    this.record(now, 'han-drop', bytes, `lost on the HAN after ${t.attempts} attempts`);
-    if (frame && frame.kind !== 'gbt') out.push(this.failureToDeliver(frame.header, now));
+    this.record(now, 'han-drop', bytes, summaryOf(frame ?? null), `lost on the HAN after ${t.attempts} attempts`);
+    if (frame && frame.kind !== 'gbt') out.push(this.failureToDeliver(frame.header));
     return false;
   }
 
-  private failureToDeliver(h: { originator: Eui64; target: Eui64; cra: 'command' | 'response' | 'alert'; counter: bigint }, now: number): Emitted {
+  private failureToDeliver(h: { originator: Eui64; target: Eui64; cra: 'command' | 'response' | 'alert'; counter: bigint }): Emitted {
     const hex = `${h.originator}${h.target}${CRA_FLAG[h.cra].toString(16).padStart(2, '0')}${h.counter.toString(16).padStart(16, '0')}`.toUpperCase();
     return this.chf.emitAlert({
       messageCode: FAILURE_TO_DELIVER,
       alertCode: FAILURE_TO_DELIVER_ALERT,
       to: this.chf.trust.roleOf(h.originator) !== undefined ? h.originator : ROLE.supplier,
       critical: false,
-      payload: (counter, at) => ({
-        family: 'dlms',
-        dlms: {
-          type: 'data-notification',
-          invokeIdAndPriority: (0x20000000 | Number(counter & 0xffffffn)) >>> 0,
-          dateTime: null,
-          body: {
-            type: 'structure',
-            items: [{ type: 'uint16', value: FAILURE_TO_DELIVER_ALERT }, { type: 'date-time', value: dlmsDateTimeFromDate(at ?? new Date(now)) }, { type: 'octet-string', hex }],
-          },
-        },
-      }),
+      payload: (counter, at) => plainAlert(counter, FAILURE_TO_DELIVER_ALERT, at, { type: 'octet-string', hex }),
     });
   }
 
@@ -221,7 +207,7 @@ export class Premises {
       for (const a of d.tick()) {
         const t = this.radio.transmit(eui, this.channelOf(eui), a.bytes.length, now);
         if (t.delivered) out.push(a);
-        else this.record(now, 'han-drop', a.bytes, `alert lost on the HAN after ${t.attempts} attempts`);
+        else this.record(now, 'han-drop', a.bytes, summaryOfEmitted(a), `alert lost on the HAN after ${t.attempts} attempts`);
       }
     }
     this.radio.forget(now - 86_400_000);
@@ -235,28 +221,32 @@ export class Premises {
   }
 
   private emitFromChf(out: Emitted[]): Emitted[] {
-    for (const e of out) this.record(this.env.clock.nowMs(), 'wan-out', e.bytes);
+    for (const e of out) this.record(this.env.clock.nowMs(), 'wan-out', e.bytes, summaryOfEmitted(e));
     return out;
   }
 
-  private record(atMs: number, direction: TrafficRecord['direction'], bytes: Uint8Array, note?: string): void {
-    let from: TrafficRecord['from'] = 'unknown';
-    let to: TrafficRecord['to'] = 'unknown';
-    let messageCode = 0;
-    let cra: TrafficRecord['cra'] = 'unknown';
-    try {
-      const f = decodeFrame(bytes);
-      if (f.kind === 'gbt') {
-        ({ originator: from, target: to, messageCode, cra } = f);
-      } else {
-        from = f.header.originator;
-        to = f.header.target;
-        messageCode = f.header.otherInfo.messageCode;
-        cra = f.header.cra;
-      }
-    } catch (e) {
-      if (!(e instanceof GbcsDecodeError)) throw e;
-    }
-    this.traffic.push({ atMs, premises: this.id, direction, from, to, messageCode, cra, hex: Buffer.from(bytes).toString('hex').toUpperCase(), ...(note ? { note } : {}) });
+  private record(atMs: number, direction: TrafficRecord['direction'], bytes: Uint8Array, who: FrameSummary, note?: string): void {
+    this.traffic.push({ atMs, premises: this.id, direction, ...who, hex: toHex(bytes), ...(note ? { note } : {}) });
   }
+}
+
+type FrameSummary = Pick<TrafficRecord, 'from' | 'to' | 'messageCode' | 'cra'>;
+
+function decodeOrNull(bytes: Uint8Array): GbcsFrame | null {
+  try {
+    return decodeFrame(bytes);
+  } catch (e) {
+    if (e instanceof GbcsDecodeError) return null;
+    throw e;
+  }
+}
+
+function summaryOf(f: GbcsFrame | null): FrameSummary {
+  if (!f) return { from: 'unknown', to: 'unknown', messageCode: 0, cra: 'unknown' };
+  if (f.kind === 'gbt') return { from: f.originator, to: f.target, messageCode: f.messageCode, cra: f.cra };
+  return { from: f.header.originator, to: f.header.target, messageCode: f.header.otherInfo.messageCode, cra: f.header.cra };
+}
+
+function summaryOfEmitted(e: Emitted): FrameSummary {
+  return { from: e.from, to: e.to, messageCode: e.messageCode, cra: e.kind };
 }

@@ -17,7 +17,7 @@ function wire() {
   return { got, send: (b: Uint8Array) => void got.push(decodeEnvelope(b)) };
 }
 
-const fakeAlert = (n: number): Outbound => ({ kind: 'alert', to: EUI.hub1 as never, messageCode: 0x8f84, counter: BigInt(n), bytes: new Uint8Array(200).fill(n & 0xff), premises: 'house-1' });
+const fakeAlert = (n: number): Outbound => ({ kind: 'alert', from: EUI.hub1 as never, to: EUI.hub1 as never, messageCode: 0x8f84, counter: BigInt(n), bytes: new Uint8Array(200).fill(n & 0xff), premises: 'house-1' });
 
 describe('WanSession (transport-agnostic)', () => {
   it('acks a command, then sends its response and alert; acked ones are not sent again', async () => {

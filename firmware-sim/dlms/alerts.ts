@@ -1,6 +1,6 @@
 import type { Eui64 } from '../../protocols/eui.js';
 import type { CipheredBlock } from '../../protocols/gbcs/ciphered.js';
-import type { DlmsData } from '../../protocols/gbcs/dlms/index.js';
+import { type DlmsData, dlmsInvokeId } from '../../protocols/gbcs/dlms/index.js';
 import type { Payload } from '../../protocols/gbcs/payload.js';
 import { dtAt, enm, os, struct, u16, arr } from './data.js';
 
@@ -49,7 +49,7 @@ export const ALERT_CODE = {
 export function notification(counter: bigint, body: DlmsData): Payload {
   return {
     family: 'dlms',
-    dlms: { type: 'data-notification', invokeIdAndPriority: 0x20000000 | Number(counter & 0xffffffn), dateTime: null, body },
+    dlms: { type: 'data-notification', invokeIdAndPriority: dlmsInvokeId(counter), dateTime: null, body },
   };
 }
 

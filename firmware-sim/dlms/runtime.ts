@@ -1,5 +1,5 @@
 import type { Eui64 } from '../../protocols/eui.js';
-import type { AccessRequestSpec, AccessResponseSpec, DlmsData } from '../../protocols/gbcs/dlms/index.js';
+import { type AccessRequestSpec, type AccessResponseSpec, type DlmsData, dlmsInvokeId } from '../../protocols/gbcs/dlms/index.js';
 import type { Payload } from '../../protocols/gbcs/payload.js';
 import { GCA, GNCA, type HandlerContext, type HandlerResult, type Request, type ScheduledTask, type TickContext } from '../device.js';
 import type { Exchange, SigningFrame } from '../models/composite.js';
@@ -108,7 +108,7 @@ export class DlmsRuntime {
     return {
       payload: {
         family: 'dlms',
-        dlms: { type: 'access-response', invokeIdAndPriority: 0x20000000 | Number(h.counter & 0xffffffn), dateTime: null, requestSpecs: null, data, results },
+        dlms: { type: 'access-response', invokeIdAndPriority: dlmsInvokeId(h.counter), dateTime: null, requestSpecs: null, data, results },
       },
     };
   }

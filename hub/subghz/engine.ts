@@ -1,6 +1,7 @@
 import { type Eui64, parseEui64 } from '../../protocols/eui.js';
-import type { AccessRequestSpec, AccessResponseSpec, DlmsData } from '../../protocols/gbcs/dlms/index.js';
-import { EPOCH_2000_MS, dlmsDateTimeFromDate } from '../../protocols/gbcs/time.js';
+import { type AccessRequestSpec, type AccessResponseSpec, type DlmsData, dlmsInvokeId } from '../../protocols/gbcs/dlms/index.js';
+import { plainAlert } from '../../firmware-sim/dlms/alerts.js';
+import { EPOCH_2000_MS } from '../../protocols/gbcs/time.js';
 import type { AlertSpec, HandlerContext, HandlerResult, Request, ScheduledTask, TickContext } from '../../firmware-sim/device.js';
 import type { Exchange, FamilyEngine, SigningFrame } from '../../firmware-sim/models/composite.js';
 import { ROLE } from '../../firmware-sim/trust.js';
@@ -25,9 +26,6 @@ type Key = `${number}/${string}/${number}`;
 const keyOf = (s: { classId: number; obis: string; attribute?: number; method?: number }): Key =>
   `${s.classId}/${s.obis.toUpperCase()}/${s.attribute ?? s.method ?? 0}`;
 
-function invokeId(counter: bigint): number {
-  return (0x20000000 | Number(counter & 0xffffffn)) >>> 0;
-}
 
 function word32(w: number): DlmsData {
   return { type: 'bit-string', bits: 32, hex: (w >>> 0).toString(16).toUpperCase().padStart(8, '0') };
@@ -40,18 +38,7 @@ export function subGhzAlertSpec(a: SubGhzAlert): AlertSpec {
     alertCode: a.alertCode,
     to: ROLE.acb,
     critical: false,
-    payload: (counter, at) => ({
-      family: 'dlms',
-      dlms: {
-        type: 'data-notification',
-        invokeIdAndPriority: invokeId(counter),
-        dateTime: null,
-        body: {
-          type: 'structure',
-          items: [{ type: 'uint16', value: a.alertCode }, { type: 'date-time', value: dlmsDateTimeFromDate(at) }, ...(a.body ? [a.body] : [])],
-        },
-      },
-    }),
+    payload: (counter, at) => plainAlert(counter, a.alertCode, at, ...(a.body ? [a.body] : [])),
   };
 }
 
@@ -84,7 +71,7 @@ export class SubGhzEngine implements FamilyEngine {
     return {
       payload: {
         family: 'dlms',
-        dlms: { type: 'access-response', invokeIdAndPriority: invokeId(req.header.counter), dateTime: null, requestSpecs: null, data, results },
+        dlms: { type: 'access-response', invokeIdAndPriority: dlmsInvokeId(req.header.counter), dateTime: null, requestSpecs: null, data, results },
       },
     };
   }

@@ -66,9 +66,9 @@ export const op = {
   ],
 };
 
-export function invokeId(counter: bigint): number {
-  return (0x20000000 | Number(counter & 0xffffffn)) >>> 0;
-}
+import { dlmsInvokeId } from '../dlms/index.js';
+
+export const invokeId = dlmsInvokeId;
 
 export function accessRequest(ctx: BuildContext, ops: readonly Op[]): Payload {
   return {

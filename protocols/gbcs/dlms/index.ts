@@ -42,3 +42,11 @@ export {
   obisHexToText,
   obisName,
 } from './names.js';
+
+/**
+ * GBCS long-invoke-id-and-priority: 0x20 ‖ the low 24 bits of the grouping-header Originator Counter
+ * (every DLMS APDU in RTDS follows it).
+ */
+export function dlmsInvokeId(counter: bigint): number {
+  return (0x20000000 | Number(counter & 0xffffffn)) >>> 0;
+}
