@@ -7,13 +7,18 @@ import { type Clock, ManualClock } from '../firmware-sim/clock.js';
 import type { Emitted } from '../firmware-sim/device.js';
 import { Rng } from '../firmware-sim/rng.js';
 import { anchorsFromKeystore } from '../firmware-sim/trust.js';
-import { Premises, type PremisesSpec } from './premises.js';
+import type { HanTraceRecord } from './han-trace.js';
+import { type DeviceCredentials, Premises, type PremisesSpec, type TrafficRecord } from './premises.js';
 
 export interface EstateOptions {
   seed: string;
-  premises: PremisesSpec[];
+  premises: Iterable<PremisesSpec>;
   /** Defaults to a manual clock at 2026-01-01T00:00:00Z. */
   clock?: Clock;
+  /** Premises are built when first used (default) or all at once (`eager`). */
+  materialise?: 'lazy' | 'eager';
+  /** Newest traffic lines each premises keeps (default 200). */
+  trafficPerPremises?: number;
 }
 
 /** A frame leaving the estate, with the premises it came from. */
@@ -21,52 +26,166 @@ export interface Outbound extends Emitted {
   premises: string;
 }
 
+/** Who wants to see the estate's traffic (dashboard, capture, journal); all optional. */
+export interface EstateObservers {
+  traffic?: (r: TrafficRecord) => void;
+  han?: (r: HanTraceRecord) => void;
+}
+
 /**
  * The estate's face to the WAN: premises by id, routing of commands by target EUI, and time. Organisation
  * credentials come from a PKI made from the seed, so a head-end given `keystore` (or the same seed) signs and
  * MACs commands the devices accept.
+ *
+ * A premises nobody has talked to is only its spec: its devices are built (from the seed, as they would have
+ * been at boot) the first time a command reaches it or someone looks inside. That is what lets a laptop hold
+ * 100k premises; until then, its meters' registers are a pure function of the seed and the time, so nothing
+ * an idle premises would have done is missed. Device keys are derived on first use for the same reason.
  */
 export class Estate {
-  readonly premises = new Map<string, Premises>();
-  private readonly byEui = new Map<Eui64, Premises>();
+  private readonly specs = new Map<string, PremisesSpec>();
+  private readonly live = new Map<string, Premises>();
+  private readonly byEui = new Map<Eui64, string>();
   readonly cache = new KeyAgreementCache();
+  private readonly rng: Rng;
+  private readonly seedKey: Uint8Array;
+  private readonly keyMemo = new Map<Eui64, DeviceCredentials>();
+  private readonly observers: EstateObservers = {};
+  /** When the estate came into being: premises built later start from here, as if built at boot. */
+  readonly epochMs: number;
+  private readonly trafficPerPremises: number;
+  private startup: Outbound[] = [];
 
   private constructor(
     readonly seed: string,
     readonly keystore: Keystore,
     readonly clock: Clock,
     readonly pki: Pki,
-  ) {}
+    opts: EstateOptions,
+  ) {
+    this.rng = Rng.fromSeed(seed);
+    this.seedKey = seedBytes(seed);
+    this.epochMs = clock.nowMs();
+    this.trafficPerPremises = opts.trafficPerPremises ?? 200;
+  }
 
   static async create(opts: EstateOptions): Promise<Estate> {
     const pki = await Pki.create({ seed: opts.seed });
     const keystore = keystoreOf(await pki.issueDefaultOrganisations());
-    const estate = new Estate(opts.seed, keystore, opts.clock ?? new ManualClock(Date.UTC(2026, 0, 1)), pki);
-    const seed = seedBytes(opts.seed);
-    const keysOf = (e: Eui64) => ({ ds: deriveKeyPair(seed, `device/${e}/ds`).privateKey, ka: deriveKeyPair(seed, `device/${e}/ka`).privateKey });
-    const rng = Rng.fromSeed(opts.seed);
-    for (const spec of opts.premises) {
-      if (estate.premises.has(spec.id)) throw new RangeError(`premises id ${spec.id} is used twice`);
-      const p = new Premises(spec, { clock: estate.clock, rng: rng.fork(spec.id), trust: () => anchorsFromKeystore(keystore), keys: keysOf, cache: estate.cache });
-      estate.premises.set(spec.id, p);
-      for (const e of [spec.hub.eui, ...spec.devices.map((d) => d.eui)]) {
-        if (estate.byEui.has(e)) throw new RangeError(`EUI ${e} is in two premises`);
-        estate.byEui.set(e, p);
-        // Head-ends need the devices' KA public keys to MAC commands and to read responses.
-        keystore.add(e, 'ka', { privateKey: keysOf(e).ka });
-        keystore.add(e, 'ds', { privateKey: keysOf(e).ds });
-      }
-    }
+    const estate = new Estate(opts.seed, keystore, opts.clock ?? new ManualClock(Date.UTC(2026, 0, 1)), pki, opts);
+    for (const spec of opts.premises) estate.addSpec(spec);
+    // Head-ends need the devices' KA (and DS) public keys to MAC commands and to check responses.
+    keystore.setResolver((eui, usage) => {
+      if (usage === 'pp-ka' || !estate.byEui.has(eui)) return undefined;
+      return { privateKey: estate.keysOf(eui)[usage] };
+    });
+    if (opts.materialise === 'eager') for (const id of estate.specs.keys()) estate.get(id);
     return estate;
   }
 
+  private addSpec(spec: PremisesSpec): void {
+    if (this.specs.has(spec.id)) throw new RangeError(`premises id ${spec.id} is used twice`);
+    const euis = [spec.hub.eui, ...spec.devices.map((d) => d.eui)];
+    for (const e of euis) {
+      const other = this.byEui.get(e);
+      if (other !== undefined || euis.indexOf(e) !== euis.lastIndexOf(e)) throw new RangeError(`EUI ${e} is in two premises (${other ?? spec.id} and ${spec.id})`);
+    }
+    this.specs.set(spec.id, spec);
+    for (const e of euis) this.byEui.set(e, spec.id);
+  }
+
+  private keysOf(eui: Eui64): DeviceCredentials {
+    let k = this.keyMemo.get(eui);
+    if (!k) {
+      k = { ds: deriveKeyPair(this.seedKey, `device/${eui}/ds`).privateKey, ka: deriveKeyPair(this.seedKey, `device/${eui}/ka`).privateKey };
+      this.keyMemo.set(eui, k);
+    }
+    return k;
+  }
+
+  /** Number of premises. */
+  get size(): number {
+    return this.specs.size;
+  }
+
+  /** Premises ids in the order they were given. */
+  ids(): IterableIterator<string> {
+    return this.specs.keys();
+  }
+
+  spec(id: string): PremisesSpec | undefined {
+    return this.specs.get(id);
+  }
+
+  allSpecs(): IterableIterator<PremisesSpec> {
+    return this.specs.values();
+  }
+
+  /** Whether a premises has been built (someone talked to it or looked inside). */
+  isLive(id: string): boolean {
+    return this.live.has(id);
+  }
+
+  /** Premises built so far. */
+  liveCount(): number {
+    return this.live.size;
+  }
+
+  livePremises(): IterableIterator<Premises> {
+    return this.live.values();
+  }
+
+  /** The premises, built now if it was idle; undefined for an unknown id. */
+  get(id: string): Premises | undefined {
+    const done = this.live.get(id);
+    if (done) return done;
+    const spec = this.specs.get(id);
+    if (!spec) return undefined;
+    const clock = new PinnedClock(this.clock, this.epochMs);
+    const p = new Premises(spec, {
+      clock,
+      rng: this.rng.fork(spec.id),
+      trust: () => anchorsFromKeystore(this.keystore),
+      keys: (e) => this.keysOf(e),
+      cache: this.cache,
+      trafficLimit: this.trafficPerPremises,
+      observe: {
+        traffic: (r) => this.observers.traffic?.(r),
+        han: (r) => this.observers.han?.(r),
+      },
+    });
+    // Its first look at the world (e.g. the Sub GHz noise baseline) is taken at the epoch too, as at boot.
+    const first = p.tick();
+    clock.release();
+    this.live.set(id, p);
+    for (const e of [...p.startupAlerts, ...first]) this.startup.push({ ...e, premises: p.id });
+    return p;
+  }
+
+  /** The premises an EUI belongs to (built now if idle). */
   premisesOf(eui: Eui64): Premises | undefined {
+    const id = this.byEui.get(eui);
+    return id === undefined ? undefined : this.get(id);
+  }
+
+  premisesIdOf(eui: Eui64): string | undefined {
     return this.byEui.get(eui);
   }
 
-  /** Alerts raised while the estate was built (e.g. Sub GHz joins refused for capacity). */
-  startupAlerts(): Outbound[] {
-    return [...this.premises.values()].flatMap((p) => p.startupAlerts.map((e) => ({ ...e, premises: p.id })));
+  /** Sets who is told of traffic and HAN frames (one of each; a later call replaces). */
+  observe(o: EstateObservers): void {
+    if (o.traffic) this.observers.traffic = o.traffic;
+    if (o.han) this.observers.han = o.han;
+  }
+
+  /**
+   * Alerts raised while premises were built (e.g. Sub GHz joins refused for capacity) and not yet handed out.
+   * `send` and `tick` put them first in what they return; each goes out once.
+   */
+  takeStartupAlerts(): Outbound[] {
+    const out = this.startup;
+    this.startup = [];
+    return out;
   }
 
   /**
@@ -82,13 +201,40 @@ export class Estate {
       throw e;
     }
     const target = frame.kind === 'gbt' ? frame.target : frame.header.target;
-    const p = this.byEui.get(target);
+    const p = this.premisesOf(target);
     if (!p) return { error: `no device ${target} in this estate` };
-    return p.fromWan(bytes, frame).map((e) => ({ ...e, premises: p.id }));
+    const out = this.takeStartupAlerts();
+    for (const e of p.fromWan(bytes, frame)) out.push({ ...e, premises: p.id });
+    return out;
   }
 
-  /** Let time pass everywhere (call after moving the clock). */
+  /** Let time pass everywhere (call after moving the clock). Idle premises have nothing to do. */
   tick(): Outbound[] {
-    return [...this.premises.values()].flatMap((p) => p.tick().map((e) => ({ ...e, premises: p.id })));
+    const out = this.takeStartupAlerts();
+    for (const p of this.live.values()) for (const e of p.tick()) out.push({ ...e, premises: p.id });
+    return out;
+  }
+}
+
+/**
+ * The estate's clock, held at the estate's epoch while a premises is built, so a premises built late starts
+ * from the same state it would have had at boot and catches up on its first tick or command.
+ */
+class PinnedClock implements Clock {
+  private pinned: number | null;
+  constructor(
+    private readonly clock: Clock,
+    at: number,
+  ) {
+    this.pinned = at;
+  }
+  release(): void {
+    this.pinned = null;
+  }
+  nowMs(): number {
+    return this.pinned ?? this.clock.nowMs();
+  }
+  now(): Date {
+    return new Date(this.nowMs());
   }
 }

@@ -15,6 +15,7 @@ import { type Band, type HanChannel, check24 } from './radio/channels.js';
 import { HanRadio } from './radio/model.js';
 import type { SubGhzController, SubGhzOptions } from './subghz/controller.js';
 import { subGhzAlertSpec } from './subghz/engine.js';
+import type { HanTraceRecord } from './han-trace.js';
 
 /** CHTS and GBCS versions a hub is built to; dual band needs CHTS 1.1 and GBCS 2.0 or later. */
 export type ChtsVersion = '1.0' | '1.1';
@@ -74,6 +75,13 @@ export interface PremisesEnv {
   trust: () => TrustAnchors;
   keys: (eui: Eui64) => DeviceCredentials;
   cache: KeyAgreementCache;
+  /** Newest traffic lines kept in `traffic` (default 10,000). */
+  trafficLimit?: number;
+  /** Told of every traffic line and every HAN frame, e.g. by a dashboard or a capture. */
+  observe?: {
+    traffic?: (r: TrafficRecord) => void;
+    han?: (r: HanTraceRecord) => void;
+  };
 }
 
 const FAILURE_TO_DELIVER = 0x00d5;
@@ -93,7 +101,9 @@ export class Premises {
   readonly devices = new Map<Eui64, Device>();
   private readonly deviceSpecs = new Map<Eui64, DeviceSpec>();
   private readonly env: PremisesEnv;
+  /** The newest traffic (at least `trafficLimit` lines once there were that many). */
   readonly traffic: TrafficRecord[] = [];
+  private readonly trafficLimit: number;
   /** Alerts raised while the premises was put together (e.g. a Sub GHz join refused for capacity). */
   readonly startupAlerts: Emitted[] = [];
 
@@ -105,6 +115,7 @@ export class Premises {
     this.id = spec.id;
     this.spec = spec;
     this.env = env;
+    this.trafficLimit = env.trafficLimit ?? 10_000;
     this.radio = new HanRadio(env.rng.fork(`${spec.id}/radio`));
     const chfRng = env.rng.fork(`${spec.id}/${spec.hub.eui}`);
     const { model, subGhz } = createChfModel(
@@ -158,7 +169,9 @@ export class Premises {
     const answers = device.receive(bytes);
     for (const a of answers) {
       // Devices' answers cross the HAN back to the hub; losses are retried by the MAC, then dropped.
-      const t = this.radio.transmit(target, this.channelOf(target), a.bytes.length, now);
+      const ch = this.channelOf(target);
+      const t = this.radio.transmit(target, ch, a.bytes.length, now);
+      this.trace(now, target, this.chf.eui, ch, a.bytes, t.delivered);
       if (t.delivered) out.push(a);
       else this.record(now, 'han-drop', a.bytes, summaryOfEmitted(a), `lost on the HAN after ${t.attempts} attempts`);
     }
@@ -173,12 +186,14 @@ export class Premises {
       const h = frame.header;
       const discard = this.subGhz.admit(now, airtime, { originator: h.originator, target: h.target, cra: CRA_FLAG[h.cra], counter: h.counter });
       if (discard) {
+        this.trace(now, this.chf.eui, target, ch, bytes, false);
         this.record(now, 'han-drop', bytes, summaryOf(frame), 'discarded under duty-cycle management');
         out.push(this.chf.emitAlert(subGhzAlertSpec(discard)));
         return false;
       }
     }
     const t = this.radio.transmit(target, ch, bytes.length, now);
+    this.trace(now, this.chf.eui, target, ch, bytes, t.delivered);
     if (ch.band === 'subGHz' && this.subGhz) {
       for (const a of this.subGhz.recordTransmit(now, t.airtimeMs, target)) out.push(this.chf.emitAlert(subGhzAlertSpec(a)));
     }
@@ -205,7 +220,9 @@ export class Premises {
     const out: Emitted[] = [...this.chf.tick()];
     for (const [eui, d] of this.devices) {
       for (const a of d.tick()) {
-        const t = this.radio.transmit(eui, this.channelOf(eui), a.bytes.length, now);
+        const ch = this.channelOf(eui);
+        const t = this.radio.transmit(eui, ch, a.bytes.length, now);
+        this.trace(now, eui, this.chf.eui, ch, a.bytes, t.delivered);
         if (t.delivered) out.push(a);
         else this.record(now, 'han-drop', a.bytes, summaryOfEmitted(a), `alert lost on the HAN after ${t.attempts} attempts`);
       }
@@ -226,7 +243,18 @@ export class Premises {
   }
 
   private record(atMs: number, direction: TrafficRecord['direction'], bytes: Uint8Array, who: FrameSummary, note?: string): void {
-    this.traffic.push({ atMs, premises: this.id, direction, ...who, hex: toHex(bytes), ...(note ? { note } : {}) });
+    const r: TrafficRecord = { atMs, premises: this.id, direction, ...who, hex: toHex(bytes), ...(note ? { note } : {}) };
+    this.traffic.push(r);
+    // Trimmed in batches so a busy premises does not shift its log on every message.
+    if (this.traffic.length > this.trafficLimit * 2) this.traffic.splice(0, this.traffic.length - this.trafficLimit);
+    this.env.observe?.traffic?.(r);
+  }
+
+  private trace(atMs: number, from: Eui64, to: Eui64, ch: HanChannel, bytes: Uint8Array, delivered: boolean): void {
+    const han = this.env.observe?.han;
+    if (!han) return;
+    const channel = ch.band === 'subGHz' ? `${ch.page}/${ch.index}` : ch.channel;
+    han({ atMs, premises: this.id, band: ch.band, channel, from, to, bytes, delivered, hubEui: this.chf.eui });
   }
 }
 

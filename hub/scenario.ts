@@ -275,10 +275,10 @@ function normal(v: unknown): unknown {
 
 export async function runScenario(s: Scenario): Promise<ScenarioResult> {
   const clock = new ManualClock(s.startMs);
-  const estate = await Estate.create({ seed: s.seed, premises: s.premises, clock });
+  const estate = await Estate.create({ seed: s.seed, premises: s.premises, clock, materialise: 'eager', trafficPerPremises: Number.POSITIVE_INFINITY });
   const { keystore, cache } = estate;
-  const premises = estate.premises;
-  const pending: Array<{ premises: string; e: Emitted; atMs: number }> = estate.startupAlerts().map((e) => ({ premises: e.premises, e, atMs: clock.nowMs() }));
+  const premises = new Map([...estate.livePremises()].map((p) => [p.id, p]));
+  const pending: Array<{ premises: string; e: Emitted; atMs: number }> = estate.takeStartupAlerts().map((e) => ({ premises: e.premises, e, atMs: clock.nowMs() }));
   const headEnd = new HeadEnd(keystore, { now: () => clock.now(), cache });
   const lines: string[] = [];
   let passed = 0;

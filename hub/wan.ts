@@ -93,7 +93,7 @@ export class Wan {
   noteActivity(): void {
     if (++this.sinceTrim < 1024) return;
     this.sinceTrim = 0;
-    for (const p of this.estate.premises.values()) {
+    for (const p of this.estate.livePremises()) {
       if (p.traffic.length > this.trafficLimit) p.traffic.splice(0, p.traffic.length - this.trafficLimit);
     }
   }
@@ -104,7 +104,6 @@ export class Wan {
     if (!s) {
       s = new WanSession(this, clientId, this.spillPath(clientId));
       this.sessions.set(clientId, s);
-      for (const o of this.estate.startupAlerts()) s.deliver(o);
     }
     return s;
   }
@@ -164,7 +163,7 @@ export class Wan {
       }
       case 'inject': {
         if (typeof req.premises !== 'string') throw new WanError('inject: field premises: expected a premises id');
-        const p = estate.premises.get(req.premises);
+        const p = estate.get(req.premises);
         if (!p) throw new WanError(`inject: no premises ${req.premises}`);
         if (typeof req.level !== 'number' || !Number.isFinite(req.level)) throw new WanError('inject: field level: expected a level in dBm, e.g. -60');
         const band = (req.band ?? (p.subGhz ? 'subGHz' : '2.4GHz')) as Band;
@@ -209,10 +208,10 @@ function durationArg(v: unknown, field: string): number {
 }
 
 function listPremises(estate: Estate) {
-  return [...estate.premises.values()].map((p) => ({
-    id: p.id,
-    hub: { eui: p.spec.hub.eui, band: p.spec.hub.band, chts: p.spec.hub.chts, gbcs: p.spec.hub.gbcs, channel24: p.spec.hub.channel24 },
-    devices: p.spec.devices.map((d) => ({ eui: d.eui, kind: d.kind, band: d.band })),
+  return [...estate.allSpecs()].map((s) => ({
+    id: s.id,
+    hub: { eui: s.hub.eui, band: s.hub.band, chts: s.hub.chts, gbcs: s.hub.gbcs, channel24: s.hub.channel24 },
+    devices: s.devices.map((d) => ({ eui: d.eui, kind: d.kind, band: d.band })),
   }));
 }
 

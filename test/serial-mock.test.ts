@@ -273,7 +273,7 @@ describe('HAN devices bridged over a mock serial port', () => {
     MockBinding.createPort('/dev/HAN0', { echo: false, record: true });
     const { ports, made } = mockFactory();
     const { estate, headEnd } = await testEstate();
-    const house = estate.premises.get('house-1')!;
+    const house = estate.get('house-1')!;
     const link = new SerialLink({ path: '/dev/HAN0', ports, pace: false, keepWhileDown: true });
     await link.open();
     const bridge = bridgeDevices(link, house, { clock: estate.clock });

@@ -130,6 +130,15 @@ export class Keystore {
   private readonly entries = new Map<string, Entry>();
   private readonly roles = new Map<Eui64, number>();
   private readonly warningList: KeystoreWarning[] = [];
+  private resolver: ((eui: Eui64, usage: KeyUsage) => KeystoreEntryInput | undefined) | undefined;
+
+  /**
+   * Where keys not added yet come from: asked once per (EUI, usage) on first lookup, its answer is added as
+   * if by `add`. An estate of 100k premises derives device keys this way instead of all at boot.
+   */
+  setResolver(resolve: (eui: Eui64, usage: KeyUsage) => KeystoreEntryInput | undefined): void {
+    this.resolver = resolve;
+  }
 
   /** Builds a keystore from `<eui16>-ds|-ka|-pp-ka` `.pem` (certificate or SPKI) and `.key` (PKCS#8 or SEC1) texts. */
   static fromFiles(files: ReadonlyArray<KeystoreFile>, options: FromFilesOptions = {}): Keystore {
@@ -318,6 +327,11 @@ export class Keystore {
   }
 
   private entry(eui: Eui64, usage: KeyUsage): Entry | undefined {
+    const e = this.entries.get(`${eui}:${usage}`);
+    if (e || !this.resolver) return e;
+    const input = this.resolver(eui, usage);
+    if (!input) return undefined;
+    this.addEntry(eui, usage, input, undefined);
     return this.entries.get(`${eui}:${usage}`);
   }
 

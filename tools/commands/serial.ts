@@ -78,9 +78,9 @@ export async function startSerial(opts: SerialRunOptions, out: (s: string) => vo
   if (role === 'wan') {
     wan = new Wan(estate, { tickMs: scenario.tickMs, log });
     stopRole = serveWan(link, wan, { log }).stop;
-    out(`serial: ${opts.port} at ${baud} baud: WAN of ${estate.premises.size} premises (seed ${seed})`);
+    out(`serial: ${opts.port} at ${baud} baud: WAN of ${estate.size} premises (seed ${seed})`);
   } else {
-    const p = estate.premises.get(premisesSpecs[0]!.id)!;
+    const p = estate.get(premisesSpecs[0]!.id)!;
     stopRole = bridgeDevices(link, p, { clock, tickMs: scenario.tickMs, log }).stop;
     out(`serial: ${opts.port} at ${baud} baud: HAN devices of premises ${p.id} (${[...p.devices.keys()].join(', ') || 'none'})`);
   }

@@ -50,7 +50,7 @@ export function registerServeCommand(program: Command, out: (s: string) => void)
         if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') throw new UsageError(`cannot listen on ${opts.bind}:${port}: ${code}`);
         throw e;
       }
-      out(`smets-sim: ${estate.premises.size} premises on ${server.url}?client=NAME${token ? ' (token required)' : ''}`);
+      out(`smets-sim: ${estate.size} premises on ${server.url}?client=NAME${token ? ' (token required)' : ''}`);
       const s = server;
       await new Promise<void>((resolve) => {
         const stop = () => {
