@@ -6,7 +6,7 @@ import { Pki, deriveKeyPair, keystoreOf, seedBytes } from '../protocols/smki/ind
 import { type Clock, ManualClock } from '../firmware-sim/clock.js';
 import type { Emitted } from '../firmware-sim/device.js';
 import { Rng } from '../firmware-sim/rng.js';
-import { anchorsFromKeystore } from '../firmware-sim/trust.js';
+import { type TrustAnchors, anchorsFromKeystore } from '../firmware-sim/trust.js';
 import type { HanTraceRecord } from './han-trace.js';
 import { type DeviceCredentials, Premises, type PremisesSpec, type TrafficRecord } from './premises.js';
 
@@ -30,6 +30,8 @@ export interface Outbound extends Emitted {
 export interface EstateObservers {
   traffic?: (r: TrafficRecord) => void;
   han?: (r: HanTraceRecord) => void;
+  /** A premises was built (first command to it, or someone looked inside). */
+  built?: (id: string) => void;
 }
 
 /**
@@ -94,6 +96,13 @@ export class Estate {
     for (const e of euis) this.byEui.set(e, spec.id);
   }
 
+  private anchorTemplate: TrustAnchors | undefined;
+
+  /** Every device starts with the same anchors, read once from the organisation certificates. */
+  private anchors(): TrustAnchors {
+    return (this.anchorTemplate ??= anchorsFromKeystore(this.keystore));
+  }
+
   private keysOf(eui: Eui64): DeviceCredentials {
     let k = this.keyMemo.get(eui);
     if (!k) {
@@ -145,7 +154,7 @@ export class Estate {
     const p = new Premises(spec, {
       clock,
       rng: this.rng.fork(spec.id),
-      trust: () => anchorsFromKeystore(this.keystore),
+      trust: () => this.anchors().clone(),
       keys: (e) => this.keysOf(e),
       cache: this.cache,
       trafficLimit: this.trafficPerPremises,
@@ -159,6 +168,7 @@ export class Estate {
     clock.release();
     this.live.set(id, p);
     for (const e of [...p.startupAlerts, ...first]) this.startup.push({ ...e, premises: p.id });
+    this.observers.built?.(id);
     return p;
   }
 
@@ -176,6 +186,7 @@ export class Estate {
   observe(o: EstateObservers): void {
     if (o.traffic) this.observers.traffic = o.traffic;
     if (o.han) this.observers.han = o.han;
+    if (o.built) this.observers.built = o.built;
   }
 
   /**

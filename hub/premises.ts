@@ -38,6 +38,10 @@ export interface DeviceSpec {
   band: Band;
   /** Received signal strength at the hub with no interference. */
   rssiDbm: number;
+  /** Meters: how the customer pays (default: the model's own, credit). */
+  paymentMode?: 'credit' | 'prepayment';
+  /** Electricity meters: typical annual import in kWh (default: drawn from the seed). */
+  annualKWh?: number;
 }
 
 export interface PremisesSpec {

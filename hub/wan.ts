@@ -44,6 +44,15 @@ export interface WanOptions {
    * must not keep them all, so older records are dropped now and then.
    */
   trafficLimit?: number;
+  /**
+   * Told of every message a client sends, before it is acted on: an estate runner sets the clock here and
+   * journals the message, so a restart can replay exactly what happened.
+   */
+  input?: (clientId: string, bytes: Uint8Array) => void;
+  /** Told when a client connects (true) and goes (false), for the same journal: what was sent depends on it. */
+  connection?: (clientId: string, up: boolean) => void;
+  /** Whether `ctl advance` may move the clock (default: when it is a ManualClock). */
+  canAdvance?: boolean;
 }
 
 /** What a session holds, for tests, `ctl snapshot` and dashboards. */
@@ -73,6 +82,11 @@ export class Wan {
   private readonly spillPath: (clientId: string) => string;
   readonly log: (line: string) => void;
   private readonly trafficLimit: number;
+  /** @internal see WanOptions.input */
+  readonly input: ((clientId: string, bytes: Uint8Array) => void) | undefined;
+  /** @internal see WanOptions.connection */
+  readonly connection: ((clientId: string, up: boolean) => void) | undefined;
+  private readonly canAdvance: boolean;
   private sinceTrim = 0;
 
   constructor(
@@ -86,6 +100,9 @@ export class Wan {
     const dir = join(tmpdir(), `smets-sim-wan-${process.pid}`);
     this.spillPath = opts.spillPath ?? ((c) => join(dir, `${encodeURIComponent(c)}.spill`));
     this.log = opts.log ?? (() => {});
+    this.input = opts.input;
+    this.connection = opts.connection;
+    this.canAdvance = opts.canAdvance ?? true;
     this.trafficLimit = opts.trafficLimit ?? 10_000;
   }
 
@@ -150,7 +167,7 @@ export class Wan {
         };
       case 'advance': {
         const clock = estate.clock;
-        if (!(clock instanceof ManualClock)) throw new WanError('advance: this estate runs on its own clock (only a manual clock can be advanced)');
+        if (!(clock instanceof ManualClock) || !this.canAdvance) throw new WanError('advance: this estate runs on its own clock (only a manual clock can be advanced)');
         const by = durationArg(req.by, 'by');
         if (by / this.tickMs > this.maxAdvanceTicks) throw new WanError(`advance: ${by} ms is more than ${this.maxAdvanceTicks} ticks of ${this.tickMs} ms; advance in smaller steps`);
         const end = clock.nowMs() + by;
@@ -244,6 +261,7 @@ export class WanSession {
    * message in order. A previous connection of the same client is simply replaced (the transport closes it).
    */
   attach(send: (bytes: Uint8Array) => void): void {
+    this.wan.connection?.(this.clientId, true);
     this.send = send;
     send(encodeEnvelope({ t: 'ctl', op: 'hello', client: this.clientId, acked: this.acked }));
     for (let i = this.head; i < this.memory.length && this.send === send; i++) this.transmit(this.memory[i]!);
@@ -252,11 +270,14 @@ export class WanSession {
   /** The connection is gone; unacked messages wait for the next attach. */
   detach(send?: (bytes: Uint8Array) => void): void {
     // A replaced connection closing late must not detach its successor.
-    if (send === undefined || send === this.send) this.send = null;
+    if (send !== undefined && send !== this.send) return;
+    if (this.send) this.wan.connection?.(this.clientId, false);
+    this.send = null;
   }
 
   /** One message from the client (one envelope's bytes). Replies go out through the attached `send`. */
   receive(bytes: Uint8Array): void {
+    this.wan.input?.(this.clientId, bytes);
     let env: Envelope;
     try {
       env = decodeEnvelope(bytes);
