@@ -5,6 +5,7 @@ import { ManualClock, parseDuration } from '../firmware-sim/clock.js';
 import { EnvelopeError, decodeEnvelope, encodeEnvelope, type CtlEnvelope, type Envelope, type MessageId } from '../protocols/control/envelope.js';
 import type { Estate, Outbound } from './estate.js';
 import type { Band, HanChannel } from './radio/channels.js';
+import type { Eui64 } from '../protocols/eui.js';
 
 /*
  * The estate's WAN side, shared by every transport (WebSocket, serial): no sockets here, only envelopes in
@@ -178,6 +179,13 @@ export class Wan {
         }
         return { now: clock.now().toISOString(), alerts };
       }
+      case 'keys': {
+        // What a head-end outside the process needs to MAC commands to a device and check its answers.
+        const eui = typeof req.eui === 'string' ? req.eui.replace(/[-: ]/g, '').toUpperCase() : '';
+        if (!/^[0-9A-F]{16}$/.test(eui) || estate.premisesIdOf(eui as Eui64) === undefined) throw new WanError(`keys: field eui: expected the EUI-64 of a device of this estate, got ${JSON.stringify(req.eui)}`);
+        const pem = (usage: 'ds' | 'ka') => estate.keystore.publicKey(eui as Eui64, usage)!.export({ type: 'spki', format: 'pem' }) as string;
+        return { eui, premises: estate.premisesIdOf(eui as Eui64), ds: pem('ds'), ka: pem('ka') };
+      }
       case 'inject': {
         if (typeof req.premises !== 'string') throw new WanError('inject: field premises: expected a premises id');
         const p = estate.get(req.premises);
@@ -202,7 +210,7 @@ export class Wan {
         return { premises: p.id, channel: ch, level: req.level, durationMs };
       }
       default:
-        throw new WanError(`unknown control operation ${JSON.stringify(req.op)} (use list, snapshot, advance, inject)`);
+        throw new WanError(`unknown control operation ${JSON.stringify(req.op)} (use list, snapshot, advance, inject, keys)`);
     }
   }
 }

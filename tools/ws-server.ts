@@ -31,6 +31,8 @@ export interface WsServerOptions {
   /** Shared secret: `Authorization: Bearer T` or `?token=T` (browsers cannot set headers on a WebSocket). */
   token?: string;
   wan?: WanOptions;
+  /** Serve this WAN (and its sessions) instead of making one from `estate` and `wan`: an estate runner's. */
+  useWan?: Wan;
   /** Largest accepted message (default 1 MiB; GBCS frames are a few kB at most). */
   maxPayload?: number;
 }
@@ -65,7 +67,7 @@ export async function startWsServer(opts: WsServerOptions): Promise<WsServer> {
   if (!isLoopback(bind) && !token) {
     throw new WsServerError(`refusing to listen on ${bind} without a token: give --token or SMETS_SIM_TOKEN (or bind 127.0.0.1)`);
   }
-  const wan = new Wan(opts.estate, opts.wan);
+  const wan = opts.useWan ?? new Wan(opts.estate, opts.wan);
   const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayload ?? 1 << 20, perMessageDeflate: false });
   const http = createServer((_req, res) => {
     res.writeHead(426, { 'Content-Type': 'text/plain' }).end('smets-sim WAN endpoint: connect with a WebSocket\n');
