@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { ManualClock, parseDuration } from '../firmware-sim/clock.js';
 import { EnvelopeError, decodeEnvelope, encodeEnvelope, type CtlEnvelope, type Envelope, type MessageId } from '../protocols/control/envelope.js';
 import type { Estate, Outbound } from './estate.js';
+import type { PremisesSpec } from './premises.js';
 import type { Band, HanChannel } from './radio/channels.js';
 import type { Eui64 } from '../protocols/eui.js';
 
@@ -157,8 +158,12 @@ export class Wan {
   control(req: CtlEnvelope): Record<string, unknown> {
     const estate = this.estate;
     switch (req.op) {
-      case 'list':
-        return { now: estate.clock.now().toISOString(), premises: listPremises(estate) };
+      case 'list': {
+        // A 100k-premises estate is listed a page at a time: `offset` and `limit` (default: all).
+        const offset = req.offset === undefined ? 0 : wholeArg(req.offset, 'offset');
+        const limit = req.limit === undefined ? Number.POSITIVE_INFINITY : wholeArg(req.limit, 'limit');
+        return { now: estate.clock.now().toISOString(), total: estate.size, offset, premises: listPremises(estate, offset, limit) };
+      }
       case 'snapshot':
         return {
           now: estate.clock.now().toISOString(),
@@ -232,8 +237,20 @@ function durationArg(v: unknown, field: string): number {
   }
 }
 
-function listPremises(estate: Estate) {
-  return [...estate.allSpecs()].map((s) => ({
+function wholeArg(v: unknown, field: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new WanError(`list: field ${field}: expected a whole number ≥ 0, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function listPremises(estate: Estate, offset = 0, limit = Number.POSITIVE_INFINITY) {
+  const page: PremisesSpec[] = [];
+  let i = 0;
+  for (const s of estate.allSpecs()) {
+    if (i++ < offset) continue;
+    if (page.length >= limit) break;
+    page.push(s);
+  }
+  return page.map((s) => ({
     id: s.id,
     hub: { eui: s.hub.eui, band: s.hub.band, chts: s.hub.chts, gbcs: s.hub.gbcs, channel24: s.hub.channel24 },
     devices: s.devices.map((d) => ({ eui: d.eui, kind: d.kind, band: d.band })),

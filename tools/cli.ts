@@ -7,6 +7,7 @@ import { registerPkiCommands } from './commands/pki.js';
 import { registerScenarioCommand } from './commands/scenario.js';
 import { registerSerialCommand } from './commands/serial.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerUpCommand } from './commands/up.js';
 import { UsageError } from './io.js';
 
 const EXPECTED = [GbcsDecodeError, GbcsEncodeError, GbcsCryptoError, UsageError];
@@ -24,6 +25,7 @@ export function buildProgram(out: (s: string) => void = (s) => process.stdout.wr
   registerScenarioCommand(program, out);
   registerSerialCommand(program, out);
   registerServeCommand(program, out);
+  registerUpCommand(program, out);
   return program;
 }
 
