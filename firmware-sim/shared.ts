@@ -42,4 +42,12 @@ export interface EngineEnv {
   rng: Rng;
   clock: Clock;
   shared: SharedState;
+  /** What an estate's config says about this device; anything left out is drawn from the seed. */
+  traits?: DeviceTraits;
+}
+
+export interface DeviceTraits {
+  paymentMode?: 'credit' | 'prepayment';
+  /** Electricity meters: typical annual import (kWh). */
+  annualKWh?: number;
 }

@@ -136,7 +136,8 @@ export class Premises {
     if (d.band === 'subGHz' && !this.subGhz) throw new PremisesError(`premises ${this.id}: ${d.eui} cannot join on Sub GHz: the hub is single band`);
     if (this.devices.has(d.eui) || d.eui === this.spec.hub.eui) throw new PremisesError(`premises ${this.id}: EUI ${d.eui} is used twice`);
     const rng = this.env.rng.fork(`${this.id}/${d.eui}`);
-    const model = createModel(d.kind, { eui: d.eui, rng, clock: this.env.clock });
+    const traits = { ...(d.paymentMode ? { paymentMode: d.paymentMode } : {}), ...(d.annualKWh !== undefined ? { annualKWh: d.annualKWh } : {}) };
+    const model = createModel(d.kind, { eui: d.eui, rng, clock: this.env.clock, traits });
     const device = new Device({ eui: d.eui, model, keys: this.env.keys(d.eui), trust: this.env.trust(), clock: this.env.clock, rng, cache: this.env.cache, alertCounter: 2000n });
     this.devices.set(d.eui, device);
     this.deviceSpecs.set(d.eui, d);

@@ -75,7 +75,9 @@ export class Esme implements Personality {
     const r = env.rng.fork('esme/profile');
     const now = env.clock.nowMs();
     this.installedAt = now - (400 + r.int(0, 365)) * DAY_MS;
-    const annualKWh = 2000 + r.int(0, 2500);
+    // Drawn even when the config sets it, so the rest of this meter's numbers stay the same either way.
+    const drawnKWh = 2000 + r.int(0, 2500);
+    const annualKWh = env.traits?.annualKWh ?? drawnKWh;
     const secondaryKWh = 3000 + r.int(0, 3000);
     // About three homes in ten with a meter like this have PV panels.
     const solarKwp = r.float() < 0.3 ? 2 + r.int(0, 2) : 0;
@@ -113,6 +115,7 @@ export class Esme implements Personality {
     t.touSecondary[0] = t.importSecondary;
     this.account.meterBalance = 10 * POUND;
     this.account.emergencyCreditBalance = 15 * POUND;
+    if (env.traits?.paymentMode) this.account.mode = env.traits.paymentMode;
     this.capturedTo = rt.deviceTime(now).getTime();
     this.logs = this.build();
     this.refreshPrices();

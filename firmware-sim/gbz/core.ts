@@ -17,6 +17,7 @@ import {
   eventConfigFor,
   isPrepayment,
   newGbzState,
+  PAYMENT_MODE,
 } from './state.js';
 
 /** What handlers and tasks may ask of the device: a HandlerContext or a TickContext both fit. */
@@ -61,6 +62,11 @@ export class GbzCore {
   constructor(readonly env: EngineEnv) {
     this.state = newGbzState(env, env.clock.nowMs());
     this.gas = new GasProfile(env.rng.fork('gas-profile'));
+    const mode = env.traits?.paymentMode;
+    if (mode && env.kind === 'gsme') {
+      const cfg = this.state.attrs.num(P, 'paymentControlConfiguration');
+      this.state.attrs.set(P, 'paymentControlConfiguration', mode === 'prepayment' ? cfg | PAYMENT_MODE.prepayment : cfg & ~PAYMENT_MODE.prepayment);
+    }
   }
 
   get s(): GbzState {
