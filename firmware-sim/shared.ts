@@ -48,6 +48,8 @@ export interface EngineEnv {
 
 export interface DeviceTraits {
   paymentMode?: 'credit' | 'prepayment';
-  /** Electricity meters: typical annual import (kWh). */
+  /** Electricity meters: typical annual import (kWh), PV peak power (kW, 0 = none), electric heating share (0..1). */
   annualKWh?: number;
+  solarKwp?: number;
+  heatingShare?: number;
 }

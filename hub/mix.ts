@@ -33,6 +33,9 @@ export interface MixPlan {
   gbcs: GbcsVersion;
   /** Typical annual electricity import (kWh); each premises varies around it. */
   annualKWh: number;
+  /** Share of premises with PV export (default 0.05) and mean share of load that is electric heating (default 0.1). */
+  solarShare?: number;
+  heatingShare?: number;
   overrides?: ReadonlyMap<string, PremisesOverride>;
 }
 
@@ -85,7 +88,8 @@ export function premisesAt(plan: MixPlan, i: number): PremisesSpec {
   const band = (): DeviceSpec['band'] => (dual && r.float() < 0.35 ? 'subGHz' : '2.4GHz');
   const annualKWh = Math.round((o.annualKWh ?? plan.annualKWh) * (0.6 + r.float() * 0.8));
   const paymentMode = prepayment ? ('prepayment' as const) : ('credit' as const);
-  const devices: DeviceSpec[] = [{ kind: 'esme', eui: euiFor(i, 'esme'), band: band(), rssiDbm: rssi(), paymentMode, annualKWh }];
+  const esme: DeviceSpec = { kind: 'esme', eui: euiFor(i, 'esme'), band: band(), rssiDbm: rssi(), paymentMode, annualKWh };
+  const devices: DeviceSpec[] = [esme];
   if (gas) {
     devices.push({ kind: 'gsme', eui: euiFor(i, 'gsme'), band: band(), rssiDbm: rssi(), paymentMode });
     // The gas proxy lives in the comms hub itself: a strong, short link.
@@ -93,5 +97,8 @@ export function premisesAt(plan: MixPlan, i: number): PremisesSpec {
   }
   if (ppmid) devices.push({ kind: 'ppmid', eui: euiFor(i, 'ppmid'), band: band(), rssiDbm: rssi() });
   if (ihd) devices.push({ kind: 'ihd', eui: euiFor(i, 'ihd'), band: '2.4GHz', rssiDbm: rssi() });
+  // Drawn last, so adding them left every earlier decision of an existing estate as it was.
+  esme.solarKwp = chance(plan.solarShare ?? 0.05) ? 2 + r.int(0, 2) : 0;
+  esme.heatingShare = Math.min(1, (plan.heatingShare ?? 0.1) * (0.5 + r.float()));
   return { id, hub: { eui: euiFor(i, 'chf'), band: dual ? 'dual' : 'single', chts, gbcs, channel24 }, devices };
 }

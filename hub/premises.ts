@@ -42,6 +42,10 @@ export interface DeviceSpec {
   paymentMode?: 'credit' | 'prepayment';
   /** Electricity meters: typical annual import in kWh (default: drawn from the seed). */
   annualKWh?: number;
+  /** Electricity meters: PV peak power in kW, 0 for none (default: drawn from the seed). */
+  solarKwp?: number;
+  /** Electricity meters: share of the load that is electric heating, 0..1 (default: drawn from the seed). */
+  heatingShare?: number;
 }
 
 export interface PremisesSpec {
@@ -136,7 +140,12 @@ export class Premises {
     if (d.band === 'subGHz' && !this.subGhz) throw new PremisesError(`premises ${this.id}: ${d.eui} cannot join on Sub GHz: the hub is single band`);
     if (this.devices.has(d.eui) || d.eui === this.spec.hub.eui) throw new PremisesError(`premises ${this.id}: EUI ${d.eui} is used twice`);
     const rng = this.env.rng.fork(`${this.id}/${d.eui}`);
-    const traits = { ...(d.paymentMode ? { paymentMode: d.paymentMode } : {}), ...(d.annualKWh !== undefined ? { annualKWh: d.annualKWh } : {}) };
+    const traits = {
+      ...(d.paymentMode ? { paymentMode: d.paymentMode } : {}),
+      ...(d.annualKWh !== undefined ? { annualKWh: d.annualKWh } : {}),
+      ...(d.solarKwp !== undefined ? { solarKwp: d.solarKwp } : {}),
+      ...(d.heatingShare !== undefined ? { heatingShare: d.heatingShare } : {}),
+    };
     const model = createModel(d.kind, { eui: d.eui, rng, clock: this.env.clock, traits });
     const device = new Device({ eui: d.eui, model, keys: this.env.keys(d.eui), trust: this.env.trust(), clock: this.env.clock, rng, cache: this.env.cache, alertCounter: 2000n });
     this.devices.set(d.eui, device);

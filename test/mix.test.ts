@@ -21,6 +21,7 @@ describe('premises mix', () => {
     expect(share((p) => p.devices.some((d) => d.kind === 'ppmid'))).toBeCloseTo(0.5, 1);
     expect(share((p) => p.devices.some((d) => d.kind === 'ihd'))).toBeCloseTo(0.2, 1);
     expect(share((p) => p.devices[0]!.paymentMode === 'prepayment')).toBeCloseTo(0.15, 1);
+    expect(share((p) => p.devices[0]!.solarKwp! > 0)).toBeCloseTo(0.05, 1);
     // Sub GHz only on dual band hubs; a gas meter always comes with its gas proxy.
     expect(all.every((p) => p.hub.band === 'dual' || p.devices.every((d) => d.band === '2.4GHz'))).toBe(true);
     expect(all.every((p) => p.devices.some((d) => d.kind === 'gsme') === p.devices.some((d) => d.kind === 'gpf'))).toBe(true);

@@ -79,13 +79,15 @@ export class Esme implements Personality {
     const drawnKWh = 2000 + r.int(0, 2500);
     const annualKWh = env.traits?.annualKWh ?? drawnKWh;
     const secondaryKWh = 3000 + r.int(0, 3000);
-    // About three homes in ten with a meter like this have PV panels.
-    const solarKwp = r.float() < 0.3 ? 2 + r.int(0, 2) : 0;
+    // About three homes in ten with a meter like this have PV panels (unless the estate's config says).
+    const drawnSolar = r.float() < 0.3 ? 2 + r.int(0, 2) : 0;
+    const solarKwp = env.traits?.solarKwp ?? drawnSolar;
+    const drawnHeating = 0.05 + r.float() * 0.1;
     const primary: ConsumptionProfile = createConsumptionProfile({
       seed: `${env.eui}/primary`,
       annualKWh,
       solarKwp,
-      heatingShare: 0.05 + r.float() * 0.1,
+      heatingShare: env.traits?.heatingShare ?? drawnHeating,
     });
     // A twin element's second register usually meters off-peak storage heating or a heat pump.
     const secondary = createConsumptionProfile({ seed: `${env.eui}/secondary`, annualKWh: secondaryKWh, heatingShare: 0.9 });

@@ -28,6 +28,8 @@ export function mixPlanOf(c: EstateConfig): MixPlan {
     chts: p.versions.chts,
     gbcs: p.versions.gbcs,
     annualKWh: p.profile.annualKWh,
+    solarShare: p.profile.solarShare,
+    heatingShare: p.profile.heatingShare,
     overrides,
   };
 }
