@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createPublicKey } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -79,7 +79,8 @@ describe('smets-sim up', () => {
     const headEnd = new HeadEnd(local.keystore, { now: () => clock.now(), cache: local.cache });
     const esmes = specs.map((p) => p.devices.find((d) => d.kind === 'esme')!.eui);
 
-    const first = await up(args, root);
+    const capture = join(root, 'han.pcapng');
+    const first = await up([...args, '--capture', capture], root);
     expect(first.stdout.join('')).toMatch(/5 premises \(seed up-test\), clock manual/);
     let c = await Client.open(`${first.url}?client=he`);
     await c.until((i) => i.some((e) => e.t === 'ctl' && e.op === 'hello'));
@@ -104,6 +105,15 @@ describe('smets-sim up', () => {
     // kill -9: no snapshot, no goodbye; only the journal.
     first.child.kill('SIGKILL');
     await first.exited;
+
+    // The HAN capture of the first run: every command and response crossed the HAN, and tshark reads them.
+    const fields = execFileSync('tshark', ['-r', capture, '-T', 'fields', '-e', 'frame.comment', '-e', 'frame.protocols', '-e', 'zbee_zcl_se.tun.tunnel_id'], {
+      encoding: 'utf8',
+      env: { ...process.env, WIRESHARK_CONFIG_DIR: mkdtempSync(join(root, 'ws-')) },
+    });
+    const packets = fields.trim().split('\n');
+    expect(packets.length).toBe(24);
+    expect(packets.every((l) => /premises P00000[1-5]/.test(l) && /zbee_zcl_se\.tun/.test(l))).toBe(true);
 
     const second = await up(args, root);
     expect(second.stderr.join('')).toMatch(/restored from/);
