@@ -8,6 +8,9 @@
  *   node tools/bin/run-ts.mjs bench/estate.ts boot N      one boot measurement (used by the above)
  */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ManualClock } from '../firmware-sim/clock.js';
 import { defaultEstateConfig } from '../hub/estate-config.js';
@@ -15,6 +18,8 @@ import { Estate } from '../hub/estate.js';
 import { premisesOfMix } from '../hub/mix.js';
 import { HeadEnd } from '../protocols/gbcs/commands/headend.js';
 import { mixPlanOf } from '../tools/estate/plan.js';
+import { EstateRunner } from '../tools/estate/runner.js';
+import { encodeEnvelope } from '../protocols/control/envelope.js';
 
 const DAY = 86_400_000;
 
@@ -66,6 +71,42 @@ async function thirtyDays(count: number, stepMs: number): Promise<{ buildMs: num
   return { buildMs, runMs: performance.now() - t1, ticks, alerts, rssMb: process.memoryUsage().rss / 1e6 };
 }
 
+/** Restore cost: the journal of `commands` WAN commands (and acks, ticks) replayed by a fresh runner. */
+async function replay(commands: number): Promise<{ liveMs: number; replayMs: number; records: number; bytes: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-replay-'));
+  const c = defaultEstateConfig();
+  c.premises.count = 1000;
+  const opts = { seed: c.seed, premises: () => premisesOfMix(mixPlanOf(c)), fingerprint: 'bench', clock: { mode: 'manual' as const, startMs: Date.UTC(2026, 0, 1) }, dataDir: dir };
+  try {
+    const live = await EstateRunner.start(opts);
+    const he = new HeadEnd(live.estate.keystore, { now: () => live.clock.now(), cache: live.estate.cache });
+    const specs = [...live.estate.allSpecs()].slice(0, 100);
+    const frames = Array.from({ length: commands }, (_, i) => he.command('ECS17b', specs[i % specs.length]!.devices[0]!.eui));
+    const s = live.wan.session('bench');
+    let sent = 0;
+    s.attach(() => {});
+    const t0 = performance.now();
+    for (const b of frames) {
+      s.receive(encodeEnvelope({ t: 'gbcs', id: ++sent, b }));
+      if (sent % 100 === 0) {
+        s.receive(encodeEnvelope({ t: 'ack', id: s.stats().lastId }));
+        live.clock.set(live.clock.nowMs() + 60_000);
+        live.wan.tick();
+      }
+    }
+    const liveMs = performance.now() - t0;
+    live.stop();
+    const t1 = performance.now();
+    const again = await EstateRunner.start(opts);
+    const replayMs = performance.now() - t1;
+    const records = again.restored.records;
+    again.stop();
+    return { liveMs, replayMs, records, bytes: statSync(join(dir, 'journal.bin')).size };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   if (process.argv[2] === 'boot') return boot(Number(process.argv[3]));
   const sizes = (process.env.BENCH_ESTATE_SIZES ?? '1000,10000,100000').split(',').map(Number);
@@ -88,6 +129,11 @@ async function main(): Promise<void> {
     console.log(`  ${label.padEnd(46)} build ${(r.buildMs / 1000).toFixed(1)} s, 30 days ${(r.runMs / 1000).toFixed(1)} s (${r.ticks} ticks, ${r.alerts} alerts, RSS ${r.rssMb.toFixed(0)} MB)`);
   }
   console.log('  target: <= 10 s. Half-hourly values come from each meter\'s seeded profile; ticks book them into registers and logs.');
+
+  const nReplay = Number(process.env.BENCH_REPLAY ?? 5000);
+  const r = await replay(nReplay);
+  console.log(`\nRestore after kill -9: ${nReplay} commands to 100 of 1000 premises, with acks and ticks`);
+  console.log(`  live ${(r.liveMs / 1000).toFixed(1)} s; replay of ${r.records} journal records (${(r.bytes / 1e6).toFixed(1)} MB) ${(r.replayMs / 1000).toFixed(1)} s (${Math.round(r.records / (r.replayMs / 1000))} records/s, replay/live ${(r.replayMs / r.liveMs).toFixed(2)})`);
 }
 
 await main();
