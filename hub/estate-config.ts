@@ -2,6 +2,7 @@ import { type Document, LineCounter, isAlias, isMap, isScalar, isSeq, parseDocum
 import { parseDuration } from '../firmware-sim/clock.js';
 import type { ChtsVersion, GbcsVersion } from './premises.js';
 import { type TsatSubject, type TsatViolation, checkTsat, tsatEntry } from './tsat.js';
+import { editDistance } from '../protocols/text.js';
 
 /*
  * The fake estate's configuration (`smets-sim up --config estate.yaml`): what premises exist, how they are
@@ -235,20 +236,6 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
   const proto: unknown = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length]!;
 }
 
 function didYouMean(key: string, allowed: readonly string[]): string {

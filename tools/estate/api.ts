@@ -28,17 +28,8 @@ export interface CreateEstateConfig {
   allowInvalidTsat?: boolean;
 }
 
-/** A frame that left the estate, decoded. */
-export interface EstateFrame {
-  premises: string;
-  kind: Outbound['kind'];
-  from: Eui64;
-  to: Eui64;
-  messageCode: number;
-  /** Alerts: the alert code (DLMS notifications and GBZ alerts carry one). */
-  alertCode?: number;
-  counter: bigint;
-  bytes: Uint8Array;
+/** A frame that left the estate (its premises, kind, parties, codes, counter and bytes), decoded. */
+export interface EstateFrame extends Outbound {
   frame: GbcsFrame;
 }
 
@@ -201,9 +192,5 @@ function info(s: PremisesSpec): PremisesInfo {
 }
 
 function toFrame(o: Outbound): EstateFrame {
-  const frame = decodeFrame(o.bytes);
-  const f: EstateFrame = { premises: o.premises, kind: o.kind, from: o.from, to: o.to, messageCode: o.messageCode, counter: o.counter, bytes: o.bytes, frame };
-  const code = o.alertCode;
-  if (code !== undefined) f.alertCode = code;
-  return f;
+  return { ...o, frame: decodeFrame(o.bytes) };
 }

@@ -3,6 +3,7 @@ import { ASN1_USE_CASES } from './asn1-cases.js';
 import { DLMS_USE_CASES } from './dlms-cases.js';
 import { GBZ_USE_CASES } from './gbz-cases.js';
 import type { UseCaseBuilder } from './types.js';
+import { editDistance } from '../../text.js';
 
 /** Every use case with a payload builder, keyed by name; each has exactly one message code. */
 export const USE_CASES: readonly UseCaseBuilder[] = [...DLMS_USE_CASES, ...GBZ_USE_CASES, ...ASN1_USE_CASES];
@@ -84,26 +85,12 @@ export function suggestUseCases(text: string, max = 5): string[] {
   const scored = [...names].map((n) => {
     const l = n.toLowerCase();
     const prefix = l.startsWith(want) || want.startsWith(l) ? 0 : 1;
-    return { n, score: prefix * 100 + distance(want, l) };
+    return { n, score: prefix * 100 + editDistance(want, l) };
   });
   scored.sort((a, b) => a.score - b.score || a.n.localeCompare(b.n));
   const best = scored[0]?.score ?? Infinity;
   // Only offer names that are plausibly what was meant.
   return scored.filter((s) => s.score <= Math.max(best, 3) && s.score < 100 + Math.max(3, want.length / 2)).slice(0, max).map((s) => s.n);
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length]!;
 }
 
 export function builderForCode(code: number): UseCaseBuilder | undefined {
