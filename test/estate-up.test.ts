@@ -158,4 +158,38 @@ describe('smets-sim up', () => {
     expect(err).toMatch(/bad\.yaml:7: colour: /);
     expect(err).toMatch(/nothing started/);
   }, 30_000);
+
+  it('serve --clock accelerated:N moves time by itself and refuses ctl advance', async () => {
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--clock', 'accelerated:3600'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let text = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no url: ${text}`)), 20_000);
+      child.stdout.on('data', (d: Buffer) => {
+        text += d.toString();
+        const m = /on (ws:\/\/\S+?)\?client=NAME/.exec(text);
+        if (m) {
+          clearTimeout(t);
+          resolve(m[1]!);
+        }
+      });
+    });
+    const c = await Client.open(`${url}?client=t`);
+    const now = async (id: number) => {
+      c.send({ t: 'ctl', op: 'list', id });
+      await c.until((i) => i.some((e) => e.t === 'ctl' && (e as { id?: number }).id === id));
+      return Date.parse((c.inbox.find((e) => e.t === 'ctl' && (e as { id?: number }).id === id) as unknown as { now: string }).now);
+    };
+    const a = await now(1);
+    await new Promise((r) => setTimeout(r, 1500));
+    const b = await now(2);
+    // 1.5 s at x3600 is 1.5 simulated hours; allow for a slow, shared machine.
+    expect(b - a).toBeGreaterThan(3_600_000);
+    c.send({ t: 'ctl', op: 'advance', id: 3, by: '1h' });
+    await c.until((i) => i.some((e) => e.t === 'err'));
+    expect(c.inbox.find((e) => e.t === 'err')).toMatchObject({ id: 3, msg: expect.stringMatching(/runs on its own clock/) });
+    c.ws.close();
+    child.kill('SIGINT');
+    expect(await new Promise((r) => child.once('exit', r))).toBe(0);
+  }, 30_000);
 });

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { ManualClock } from '../../firmware-sim/clock.js';
-import { Estate } from '../../hub/estate.js';
 import { ScenarioError } from '../../hub/scenario.js';
 import { Wan } from '../../hub/wan.js';
 import { UsageError, readTextFile } from '../io.js';
 import { DEFAULT_SERVE_CONFIG, parseServeConfig, type ServeConfig } from '../ws-server.js';
+import { CLOCK_FLAG_HELP, clockPlanFromFlag, parseClockFlag } from '../estate/plan.js';
+import { EstateRunner } from '../estate/runner.js';
 import { SerialError, SerialLink, bridgeDevices, serveWan, type PortFactory } from '../serial.js';
 
 /*
@@ -19,6 +19,8 @@ export interface SerialRunOptions {
   seed?: string;
   role?: string;
   premises?: string;
+  /** real, manual (default) or accelerated:N; the devices role keeps a manual clock moved by the hub. */
+  clock?: string;
 }
 
 function loadConfig(config: string | undefined): ServeConfig {
@@ -51,14 +53,24 @@ export async function startSerial(opts: SerialRunOptions, out: (s: string) => vo
     if (!p) throw new UsageError(`--premises: no premises ${id} (have ${scenario.premises.map((x) => x.id).join(', ')})`);
     premisesSpecs = [p];
   }
-  const clock = new ManualClock(scenario.startMs);
-  let estate: Estate;
+  const flag = parseClockFlag(opts.clock ?? 'manual');
+  if (!flag) throw new UsageError(`--clock: expected ${CLOCK_FLAG_HELP}, got ${opts.clock}`);
+  if (role === 'devices' && flag.mode !== 'manual') throw new UsageError('--clock goes with --role wan (bridged devices follow the hub\'s ctl advance)');
+  let runner: EstateRunner;
   try {
-    estate = await Estate.create({ seed, premises: premisesSpecs, clock });
+    runner = await EstateRunner.start({
+      seed,
+      premises: () => premisesSpecs,
+      fingerprint: 'serial',
+      clock: clockPlanFromFlag(flag, scenario.startMs),
+      tickEveryMs: Math.max(100, scenario.tickMs / (flag.mode === 'accelerated' ? flag.factor : 1)),
+      wan: { tickMs: scenario.tickMs, log },
+    });
   } catch (e) {
     if (e instanceof RangeError) throw new UsageError(e.message);
     throw e;
   }
+  const { estate, clock } = runner;
   const link = new SerialLink({ path: opts.port, baudRate: baud, keepWhileDown: role === 'devices', ...(ports ? { ports } : {}) });
   link.on('log', log);
   link.on('down', (why) => log(`serial: ${opts.port} went away (${why}); waiting for it to come back`));
@@ -70,13 +82,14 @@ export async function startSerial(opts: SerialRunOptions, out: (s: string) => vo
   try {
     await link.open();
   } catch (e) {
+    runner.stop();
     if (e instanceof SerialError) throw new UsageError(e.message);
     throw e;
   }
   let stopRole: () => void;
   let wan: Wan | undefined;
   if (role === 'wan') {
-    wan = new Wan(estate, { tickMs: scenario.tickMs, log });
+    wan = runner.wan;
     stopRole = serveWan(link, wan, { log }).stop;
     out(`serial: ${opts.port} at ${baud} baud: WAN of ${estate.size} premises (seed ${seed})`);
   } else {
@@ -89,7 +102,7 @@ export async function startSerial(opts: SerialRunOptions, out: (s: string) => vo
     stop: async () => {
       stopRole();
       await link.close();
-      wan?.close();
+      runner.stop();
     },
   };
 }
@@ -104,6 +117,7 @@ export function registerSerialCommand(program: Command, out: (s: string) => void
     .option('--seed <s>', 'seed for keys and device behaviour (default: the config\'s)')
     .option('--role <role>', 'wan: the estate\'s WAN; devices: one premises\' devices for an external hub', 'wan')
     .option('--premises <id>', 'with --role devices: the premises whose devices to bridge')
+    .option('--clock <c>', `with --role wan: ${CLOCK_FLAG_HELP}`, 'manual')
     .action(async (opts: SerialRunOptions) => {
       const log = (s: string) => process.stderr.write(`${s}\n`);
       const { stop } = await startSerial(opts, out, log);

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { ScenarioError } from '../../hub/scenario.js';
 import { UsageError, readTextFile } from '../io.js';
-import { DEFAULT_SERVE_CONFIG, WsServerError, estateOf, parseServeConfig, startWsServer } from '../ws-server.js';
+import { DEFAULT_SERVE_CONFIG, WsServerError, parseServeConfig, startWsServer } from '../ws-server.js';
+import { CLOCK_FLAG_HELP, clockPlanFromFlag, parseClockFlag } from '../estate/plan.js';
+import { EstateRunner } from '../estate/runner.js';
 
 export function registerServeCommand(program: Command, out: (s: string) => void): void {
   program
@@ -13,7 +15,8 @@ export function registerServeCommand(program: Command, out: (s: string) => void)
     .option('--token <t>', 'shared secret clients must present (default: env SMETS_SIM_TOKEN)')
     .option('--queue-limit <n>', 'unacked messages per client kept in memory before spilling to disk', '1024')
     .option('--spill-dir <dir>', 'where spill files go (default: the system temporary directory)')
-    .action(async (opts: { config?: string; bind: string; port: string; token?: string; queueLimit: string; spillDir?: string }) => {
+    .option('--clock <c>', `${CLOCK_FLAG_HELP}; manual moves only on ctl advance`, 'manual')
+    .action(async (opts: { config?: string; bind: string; port: string; token?: string; queueLimit: string; spillDir?: string; clock: string }) => {
       let config = DEFAULT_SERVE_CONFIG;
       if (opts.config) {
         try {
@@ -28,23 +31,29 @@ export function registerServeCommand(program: Command, out: (s: string) => void)
       const queueLimit = Number(opts.queueLimit);
       if (!Number.isInteger(queueLimit) || queueLimit < 1) throw new UsageError(`--queue-limit: expected a whole number ≥ 1, got ${opts.queueLimit}`);
       const token = opts.token ?? process.env.SMETS_SIM_TOKEN;
-      const estate = await estateOf(config);
+      const flag = parseClockFlag(opts.clock);
+      if (!flag) throw new UsageError(`--clock: expected ${CLOCK_FLAG_HELP}, got ${opts.clock}`);
       const spillDir = opts.spillDir;
+      // The estate runner moves accelerated and real time and ticks the premises; nothing is journalled here.
+      const runner = await EstateRunner.start({
+        seed: config.seed,
+        premises: () => config.premises,
+        fingerprint: 'serve',
+        clock: clockPlanFromFlag(flag, config.startMs),
+        queueLimit,
+        tickEveryMs: Math.max(100, config.tickMs / (flag.mode === 'accelerated' ? flag.factor : 1)),
+        wan: {
+          tickMs: config.tickMs,
+          log: (l) => process.stderr.write(`smets-sim serve: ${l}\n`),
+          ...(spillDir ? { spillPath: (c: string) => `${spillDir}/${encodeURIComponent(c)}.spill` } : {}),
+        },
+      });
+      const estate = runner.estate;
       let server;
       try {
-        server = await startWsServer({
-          estate,
-          bind: opts.bind,
-          port,
-          ...(token ? { token } : {}),
-          wan: {
-            queueLimit,
-            tickMs: config.tickMs,
-            log: (l) => process.stderr.write(`smets-sim serve: ${l}\n`),
-            ...(spillDir ? { spillPath: (c: string) => `${spillDir}/${encodeURIComponent(c)}.spill` } : {}),
-          },
-        });
+        server = await startWsServer({ estate, useWan: runner.wan, bind: opts.bind, port, ...(token ? { token } : {}) });
       } catch (e) {
+        runner.stop();
         if (e instanceof WsServerError) throw new UsageError(e.message);
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') throw new UsageError(`cannot listen on ${opts.bind}:${port}: ${code}`);
@@ -56,6 +65,7 @@ export function registerServeCommand(program: Command, out: (s: string) => void)
         const stop = () => {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
+          runner.stop();
           void s.close().then(resolve);
         };
         process.on('SIGINT', stop);

@@ -14,7 +14,7 @@ import { startDashboard } from '../dashboard/server.js';
 import { UsageError, readTextFile } from '../io.js';
 import { writeFilesInto } from '../keystore-write.js';
 import { EstateRunner, RunnerError } from '../estate/runner.js';
-import { clockPlanOf, fingerprintOf, mixPlanOf } from '../estate/plan.js';
+import { CLOCK_FLAG_HELP, clockPlanOf, fingerprintOf, mixPlanOf, parseClockFlag } from '../estate/plan.js';
 import { JournalError } from '../estate/journal.js';
 import { WsServerError, startWsServer } from '../ws-server.js';
 
@@ -89,11 +89,9 @@ function loadConfig(opts: UpOptions): EstateConfig {
   if (!opts.dashboard) c.dashboard.enabled = false;
   if (opts.clock !== undefined) {
     const start = c.clock.mode === 'real' ? new Date().toISOString() : c.clock.start;
-    const m = /^accelerated:(\d+(?:\.\d+)?)$/.exec(opts.clock);
-    if (opts.clock === 'real') c.clock = { mode: 'real' };
-    else if (opts.clock === 'manual') c.clock = { mode: 'manual', start };
-    else if (m && Number(m[1]) > 0) c.clock = { mode: 'accelerated', factor: Number(m[1]), start };
-    else throw new UsageError(`--clock: expected real, manual or accelerated:N (N > 0), got ${opts.clock}`);
+    const flag = parseClockFlag(opts.clock);
+    if (!flag) throw new UsageError(`--clock: expected ${CLOCK_FLAG_HELP}, got ${opts.clock}`);
+    c.clock = flag.mode === 'real' ? flag : { ...flag, start };
   }
   return c;
 }

@@ -50,3 +50,19 @@ export function clockPlanOf(c: EstateConfig): ClockPlan {
   if (k.mode === 'manual') return { mode: 'manual', startMs: Date.parse(k.start) };
   return { mode: 'accelerated', factor: k.factor, startMs: Date.parse(k.start) };
 }
+
+/** `--clock real | manual | accelerated:N`, without its start (which the config or scenario gives). */
+export type ClockFlag = { mode: 'real' } | { mode: 'manual' } | { mode: 'accelerated'; factor: number };
+
+export function parseClockFlag(text: string): ClockFlag | undefined {
+  if (text === 'real' || text === 'manual') return { mode: text };
+  const m = /^accelerated:(\d+(?:\.\d+)?)$/.exec(text);
+  return m && Number(m[1]) > 0 ? { mode: 'accelerated', factor: Number(m[1]) } : undefined;
+}
+
+export const CLOCK_FLAG_HELP = 'real, manual, or accelerated:N (N times faster than real time)';
+
+/** The plan for a clock flag, starting at `startMs` where the mode has a start. */
+export function clockPlanFromFlag(flag: ClockFlag, startMs: number): ClockPlan {
+  return flag.mode === 'real' ? flag : { ...flag, startMs };
+}

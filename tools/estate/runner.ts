@@ -4,7 +4,7 @@ import { Decoder, Encoder } from 'cbor-x';
 import { ManualClock } from '../../firmware-sim/clock.js';
 import { Estate, type EstateObservers } from '../../hub/estate.js';
 import type { PremisesSpec } from '../../hub/premises.js';
-import { Wan } from '../../hub/wan.js';
+import { Wan, type WanOptions } from '../../hub/wan.js';
 import { JournalError, type JournalRecord, JournalWriter, readJournal } from './journal.js';
 
 /** How simulated time moves: with the host clock, faster, or only when told (`ctl advance`). */
@@ -25,6 +25,8 @@ export interface RunnerOptions {
   snapshotEveryMs?: number;
   /** Unacked messages per WAN client in memory before spilling to disk (default 1024). */
   queueLimit?: number;
+  /** More WAN settings (e.g. `tickMs` of `ctl advance`, `spillPath` when there is no data directory). */
+  wan?: Omit<WanOptions, 'input' | 'connection' | 'canAdvance' | 'queueLimit'>;
   /** Told how far a restart's replay is (records done, records in all). */
   progress?: (done: number, total: number) => void;
   log?: (line: string) => void;
@@ -103,6 +105,7 @@ export class EstateRunner {
       mkdirSync(join(dir, 'spill'), { recursive: true });
     }
     const wanOpts = {
+      ...opts.wan,
       queueLimit: opts.queueLimit ?? 1024,
       canAdvance: opts.clock.mode === 'manual',
       ...(opts.log ? { log: opts.log } : {}),
