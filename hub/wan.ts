@@ -168,7 +168,9 @@ export class Wan {
         return {
           now: estate.clock.now().toISOString(),
           nowMs: estate.clock.nowMs(),
-          premises: listPremises(estate),
+          // Counts, not the list: an estate may hold 100k premises (`list` pages through them).
+          premises: { total: estate.size, live: estate.liveCount() },
+          live: [...estate.livePremises()].map((p) => p.id),
           sessions: [...this.sessions.values()].map((s) => s.stats()),
         };
       case 'advance': {
