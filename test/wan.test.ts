@@ -100,7 +100,9 @@ describe('WanSession (transport-agnostic)', () => {
     expect(b.stats().queued).toBe(alerts.length);
 
     a.receive(encodeEnvelope({ t: 'ctl', op: 'snapshot', id: 5 }));
-    const snap = w.got.at(-1) as unknown as { sessions: Array<{ client: string; connected: boolean; queued: number }> };
+    const snap = w.got.at(-1) as unknown as { premises: unknown; live: string[]; sessions: Array<{ client: string; connected: boolean; queued: number }> };
+    // Only house-1 was injected into, so only it has been built.
+    expect(snap).toMatchObject({ premises: { total: 2, live: 1 }, live: ['house-1'] });
     expect(snap.sessions.map((x) => [x.client, x.connected, x.queued])).toEqual([['a', true, alerts.length], ['b', false, alerts.length]]);
     a.receive(encodeEnvelope({ t: 'ctl', op: 'advance', id: 6, by: '1000w' }));
     expect(w.got.at(-1)).toMatchObject({ t: 'err', id: 6, msg: expect.stringMatching(/smaller steps/) });
