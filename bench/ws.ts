@@ -7,6 +7,7 @@
  * Prints rates and ratios only; nothing asserts a time.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import { decodeEnvelope, encodeEnvelope } from '../protocols/control/envelope.js';
@@ -27,7 +28,7 @@ if (process.argv.includes('--serve')) {
   await main();
 }
 
-async function serverPort(): Promise<{ port: number; stop: () => void }> {
+async function serverPort(): Promise<{ port: number; pid: number; stop: () => void }> {
   const prof = process.env.BENCH_WS_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WS_PROF}`] : [];
   const child = spawn(process.execPath, [...prof, fileURLToPath(new URL('../tools/bin/run-ts.mjs', import.meta.url)), fileURLToPath(import.meta.url), '--serve'], {
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -40,11 +41,31 @@ async function serverPort(): Promise<{ port: number; stop: () => void }> {
     });
     child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
   });
-  return { port, stop: () => child.stdin.end() };
+  return { port, pid: child.pid!, stop: () => child.stdin.end() };
+}
+
+/** CPU time (user + system, ms) a process has used so far, from /proc (Linux); NaN elsewhere. */
+function cpuMsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10; // clock ticks of 10 ms (USER_HZ 100 on Linux)
+  } catch {
+    return Number.NaN;
+  }
+}
+
+interface RoundTrips {
+  perSec: number;
+  answered: number;
+  errors: number;
+  /** CPU per round trip (µs): this process (the head-end) and the server; shows which side limits. */
+  clientUs: number;
+  serverUs: number;
 }
 
 /** Sends `frames` with at most WINDOW unanswered; resolves with round trips per second. */
-async function roundTrips(url: string, frames: Uint8Array[]): Promise<{ perSec: number; answered: number; errors: number }> {
+async function roundTrips(url: string, frames: Uint8Array[], serverPid = 0): Promise<RoundTrips> {
   const ws = new WebSocket(url, { perMessageDeflate: false });
   await new Promise((r, j) => ws.once('open', r).once('error', j));
   // The head-end batches its writes per tick too (ws has no public cork), so the client does not steal the
@@ -54,6 +75,8 @@ async function roundTrips(url: string, frames: Uint8Array[]): Promise<{ perSec: 
   let answered = 0;
   let errors = 0;
   let lastGbcs = 0;
+  const cpu0 = process.cpuUsage();
+  const server0 = serverPid ? cpuMsOf(serverPid) : Number.NaN;
   const start = process.hrtime.bigint();
   const done = new Promise<void>((resolve) => {
     const pump = () => {
@@ -84,14 +107,18 @@ async function roundTrips(url: string, frames: Uint8Array[]): Promise<{ perSec: 
   });
   await done;
   const secs = Number(process.hrtime.bigint() - start) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
+  const clientUs = (cpu.user + cpu.system) / frames.length;
+  const serverUs = ((cpuMsOf(serverPid) - server0) * 1000) / frames.length;
   if (lastGbcs) ws.send(encodeEnvelope({ t: 'ack', id: lastGbcs }));
   ws.close();
-  return { perSec: frames.length / secs, answered, errors };
+  return { perSec: frames.length / secs, answered, errors, clientUs, serverUs };
 }
 
-function line(label: string, perSec: number, n: number, target?: number): void {
+function line(label: string, perSec: number, n: number, target?: number, rt?: RoundTrips): void {
   const ratio = target ? `  ${(perSec / target).toFixed(2)}x of target ${target}/s` : '';
-  console.log(`${label.padEnd(40)} ${Math.round(perSec).toString().padStart(8)} /s  (${n})${ratio}`);
+  const cpu = rt && Number.isFinite(rt.serverUs) ? `  cpu/msg: head-end ${rt.clientUs.toFixed(0)} µs, server ${rt.serverUs.toFixed(0)} µs` : '';
+  console.log(`${label.padEnd(40)} ${Math.round(perSec).toString().padStart(8)} /s  (${n})${ratio}${cpu}`);
 }
 
 async function main(): Promise<void> {
@@ -106,13 +133,15 @@ async function main(): Promise<void> {
 
   // The estate alone, in this process, on a fresh estate with the same seed: the ceiling for the endpoint.
   const bare = await estateOf(DEFAULT_SERVE_CONFIG);
-  const inProcess = (frames: Uint8Array[]) => {
+  // Warmed up on the same commands the endpoint is warmed up with, measured on the rest (as below).
+  const inProcess = (frames: Uint8Array[], warm: number) => {
+    for (const b of frames.slice(0, warm)) bare.send(b);
     const t = process.hrtime.bigint();
-    for (const b of frames) bare.send(b);
-    return frames.length / (Number(process.hrtime.bigint() - t) / 1e9);
+    for (const b of frames.slice(warm)) bare.send(b);
+    return (frames.length - warm) / (Number(process.hrtime.bigint() - t) / 1e9);
   };
-  line('estate.send ECS17b (no transport)', inProcess(reads), reads.length);
-  line('estate.send ECS42 (no transport)', inProcess(critical), critical.length);
+  line('estate.send ECS17b (no transport)', inProcess(reads, 2_000), reads.length - 2_000);
+  line('estate.send ECS42 (no transport)', inProcess(critical, 1_000), critical.length - 1_000);
 
   const server = await serverPort();
   try {
@@ -124,15 +153,15 @@ async function main(): Promise<void> {
       return c;
     });
     await roundTrips(url('bench-x'), unknown.slice(0, 2_000)); // warm-up: JIT, key agreement cache
-    const x = await roundTrips(url('bench-x'), unknown);
-    line('transport only (err for a non-frame)', x.perSec, unknown.length);
+    const x = await roundTrips(url('bench-x'), unknown, server.pid);
+    line('transport only (err for a non-frame)', x.perSec, unknown.length, undefined, x);
     if (process.env.BENCH_WS_TRANSPORT_ONLY) return;
     await roundTrips(url('bench-r'), reads.slice(0, 2_000));
-    const r = await roundTrips(url('bench-r'), reads.slice(2_000));
-    line('ECS17b non-critical round trips', r.perSec, r.answered, TARGET.nonCritical);
+    const r = await roundTrips(url('bench-r'), reads.slice(2_000), server.pid);
+    line('ECS17b non-critical round trips', r.perSec, r.answered, TARGET.nonCritical, r);
     await roundTrips(url('bench-c'), critical.slice(0, 1_000));
-    const c = await roundTrips(url('bench-c'), critical.slice(1_000));
-    line('ECS42 critical (signed) round trips', c.perSec, c.answered, TARGET.critical);
+    const c = await roundTrips(url('bench-c'), critical.slice(1_000), server.pid);
+    line('ECS42 critical (signed) round trips', c.perSec, c.answered, TARGET.critical, c);
     if (r.errors || c.errors) console.log(`errors: ${r.errors} ECS17b, ${c.errors} ECS42`);
   } finally {
     server.stop();

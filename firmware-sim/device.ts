@@ -1,5 +1,4 @@
 import { type KeyObject, X509Certificate, createPublicKey } from 'node:crypto';
-import { fromHex } from '../protocols/bytes.js';
 import { GbcsDecodeError } from '../protocols/errors.js';
 import type { Eui64 } from '../protocols/eui.js';
 import { KeyAgreementCache, ecdsaVerify } from '../protocols/crypto/index.js';
@@ -12,7 +11,7 @@ import {
   decodeFrameWithLayout,
 } from '../protocols/gbcs/frame.js';
 import type { Payload } from '../protocols/gbcs/payload.js';
-import { computeMac, macKey, signedBytes } from '../protocols/gbcs/security.js';
+import { macVerifies, signedBytes } from '../protocols/gbcs/security.js';
 import { encryptPart, sealFrame } from '../protocols/gbcs/seal.js';
 import { type DlmsDateTime, dlmsDateTimeFromDate } from '../protocols/gbcs/time.js';
 import { type UseCaseRule, ruleFor } from '../protocols/gbcs/authority.js';
@@ -221,17 +220,22 @@ export class Device {
     return this.alertCounter;
   }
 
-  /** Handle one command frame; returns what the device sends back (response and any alerts). */
-  receive(bytes: Uint8Array): Emitted[] {
+  /**
+   * Handle one command frame; returns what the device sends back (response and any alerts). `decoded` is the
+   * caller's `decodeFrameWithLayout(bytes)` when it has one (a hub decodes to route), so it is not done twice;
+   * it must be the decoding of exactly these bytes.
+   */
+  receive(bytes: Uint8Array, decoded?: { frame: GbcsFrame; layout: FrameLayout }): Emitted[] {
     const out: Emitted[] = [];
     const now = this.clock.now();
-    let decoded: { frame: GbcsFrame; layout: FrameLayout };
-    try {
-      decoded = decodeFrameWithLayout(bytes);
-    } catch (e) {
-      if (!(e instanceof GbcsDecodeError)) throw e;
-      this.refuse(out, now, `malformed command: ${e.message}`, SECURITY_ALERT.integrity, undefined);
-      return out;
+    if (!decoded) {
+      try {
+        decoded = decodeFrameWithLayout(bytes);
+      } catch (e) {
+        if (!(e instanceof GbcsDecodeError)) throw e;
+        this.refuse(out, now, `malformed command: ${e.message}`, SECURITY_ALERT.integrity, undefined);
+        return out;
+      }
     }
     const { frame, layout } = decoded;
     if (frame.kind === 'gbt') {
@@ -261,14 +265,7 @@ export class Device {
     };
     const alerts: AlertSpec[] = [];
     const respHeader = this.responseHeader(h, now);
-    const ctx: HandlerContext = {
-      device: this,
-      now,
-      rng: this.rng,
-      encrypt: (plain) => this.encryptFor(respHeader, h, plain),
-      alert: (spec) => alerts.push(spec),
-      schedule: (at, task) => this.schedule(at, task),
-    };
+    const ctx: HandlerContext = new CommandContext(this, now, respHeader, h, alerts);
     const result = this.model.handle(req, ctx);
     if ('ignore' in result) {
       this.refusals.push({ reason: result.ignore });
@@ -308,7 +305,8 @@ export class Device {
     return this.tasks.map((t) => ({ at: new Date(t.at), task: t.task }));
   }
 
-  private schedule(at: Date, task: ScheduledTask): void {
+  /** @internal for handler contexts: run `task` when the clock reaches `at`. */
+  schedule(at: Date, task: ScheduledTask): void {
     const t = at.getTime();
     let i = this.tasks.length;
     while (i > 0 && this.tasks[i - 1]!.at > t) i--;
@@ -332,8 +330,8 @@ export class Device {
       const peer = hanPeer ?? this.trust.get(ROLE.acb, 'ka')?.publicKey;
       if (!peer) return { ok: false, reason: 'no ACB key-agreement trust anchor to check the MAC', alertCode: SECURITY_ALERT.integrity };
       const z = this.cache.sharedSecret(this.keys.ka, peer);
-      const mac = computeMac(macKey(z, h), bytes.subarray(layout.gsStart, layout.gsEnd), h.originator, frame.securityControl, frame.invocationCounter);
-      if (!equal(mac, fromHex(frame.mac))) return { ok: false, reason: 'MAC does not verify', alertCode: SECURITY_ALERT.integrity };
+      // Keyed from the frame's own header bytes (the decoded header's fields), compared with its MAC bytes.
+      if (!macVerifies(z, bytes, layout, frame.securityControl, frame.invocationCounter)) return { ok: false, reason: 'MAC does not verify', alertCode: SECURITY_ALERT.integrity };
     } else if (rule.mac === 'required') {
       return { ok: false, reason: 'command must be MAC\'d by the ACB', alertCode: SECURITY_ALERT.integrity };
     }
@@ -343,7 +341,7 @@ export class Device {
     if (frame.signature.kind === 'ecdsa') {
       const anchor = this.trust.find(h.originator, 'ds');
       if (!anchor) return { ok: false, reason: `no DS trust anchor for ${h.originator}`, alertCode: SECURITY_ALERT.authentication };
-      if (!ecdsaVerify(anchor.publicKey, signedBytes(bytes, layout), fromHex(frame.signature.rs))) {
+      if (!ecdsaVerify(anchor.publicKey, signedBytes(bytes, layout), bytes.subarray(layout.payloadEnd + 1, layout.gsEnd))) {
         return { ok: false, reason: `signature does not verify against ${h.originator}'s trust anchor`, alertCode: SECURITY_ALERT.authentication };
       }
     } else if (rule.signature === 'required') {
@@ -414,7 +412,8 @@ export class Device {
     };
   }
 
-  private encryptFor(resp: GroupingHeader, cmd: GroupingHeader, plaintext: Uint8Array): CipheredBlock {
+  /** @internal for handler contexts: encrypt `plaintext` for the response `resp` to command `cmd`. */
+  encryptFor(resp: GroupingHeader, cmd: GroupingHeader, plaintext: Uint8Array): CipheredBlock {
     let peer: KeyObject | undefined;
     if (cmd.otherInfo.form === 'supplementary+certificate') {
       peer = new X509Certificate(Buffer.from(cmd.otherInfo.certificate, 'hex')).publicKey;
@@ -466,14 +465,34 @@ export class Device {
   }
 }
 
+/** The context a command's handler runs in (a class: one is made per command, closures cost more). */
+class CommandContext implements HandlerContext {
+  readonly rng: Rng;
+
+  constructor(
+    readonly device: Device,
+    readonly now: Date,
+    private readonly respHeader: GroupingHeader,
+    private readonly cmdHeader: GroupingHeader,
+    private readonly alerts: AlertSpec[],
+  ) {
+    this.rng = device.rng;
+  }
+
+  encrypt(plaintext: Uint8Array): CipheredBlock {
+    return this.device.encryptFor(this.respHeader, this.cmdHeader, plaintext);
+  }
+
+  alert(spec: AlertSpec): void {
+    this.alerts.push(spec);
+  }
+
+  schedule(at: Date, task: ScheduledTask): void {
+    this.device.schedule(at, task);
+  }
+}
+
 /** A device was asked to do something its configuration cannot support (missing anchors, keys). */
 export class DeviceError extends Error {
   override readonly name = 'DeviceError';
-}
-
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d |= a[i]! ^ b[i]!;
-  return d === 0;
 }

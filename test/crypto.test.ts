@@ -649,3 +649,15 @@ describe('Keystore', () => {
     expect(() => k.add(E('90B3D51F30020000'), 'ka', { privateKey: a.publicKey })).toThrow(/privateKey is a public EC key/);
   });
 });
+
+describe('GMAC over parts (the per-message MAC path)', () => {
+  it('equals GMAC over the concatenation, for any split of the AAD', async () => {
+    const { gmac, gmacParts } = await import('../protocols/crypto/gmac.js');
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.uint8Array({ minLength: 12, maxLength: 12 }), fc.array(fc.uint8Array({ maxLength: 300 }), { minLength: 1, maxLength: 5 }), (k, iv, parts) => {
+        expect(toHex(gmacParts(k, iv, parts))).toBe(toHex(gmac(k, iv, concatBytes(...parts))));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

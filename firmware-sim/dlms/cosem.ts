@@ -128,14 +128,21 @@ export class CosemObject {
 /** The device's objects by (class id, OBIS). */
 export class Directory {
   private readonly objects = new Map<string, CosemObject>();
+  /** The same objects by class id, then upper-case OBIS: a lookup per access without building a key string. */
+  private readonly byClass = new Map<number, Map<Hex, CosemObject>>();
 
   add<T extends CosemObject>(o: T): T {
     this.objects.set(o.key, o);
+    let m = this.byClass.get(o.classId);
+    if (!m) this.byClass.set(o.classId, (m = new Map()));
+    m.set(o.obis.toUpperCase(), o);
     return o;
   }
 
   find(classId: number, obis: Hex): CosemObject | undefined {
-    return this.objects.get(objectKey(classId, obis));
+    const m = this.byClass.get(classId);
+    if (!m) return undefined;
+    return m.get(obis) ?? m.get(obis.toUpperCase());
   }
 
   /** The object at this OBIS whatever its class (to tell object-undefined from class-inconsistent). */

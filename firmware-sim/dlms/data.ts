@@ -136,7 +136,19 @@ export function instantOf(d: DlmsData | undefined): number | undefined {
   return dlmsDateTimeToDate(v)?.getTime();
 }
 
+const obisMemo = new Map<string, Hex>();
+
 export function obisHex(text: string): Hex {
+  let hex = obisMemo.get(text);
+  if (hex === undefined) {
+    hex = parseObis(text);
+    // Object catalogues name a few hundred codes; the bound only guards against callers with endless ones.
+    if (obisMemo.size < 10_000) obisMemo.set(text, hex);
+  }
+  return hex;
+}
+
+function parseObis(text: string): Hex {
   const m = /^(\d+)-(\d+):(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
   if (!m) throw new RangeError(`not an OBIS code: ${text}`);
   return toHex(Uint8Array.from(m.slice(1).map(Number)));
@@ -192,6 +204,23 @@ function big(_k: string, v: unknown): unknown {
   return typeof v === 'bigint' ? `${v}n` : v;
 }
 
+/**
+ * A deep copy of a Data value (what structuredClone gives for these plain trees, without its serialisation:
+ * a device copies a value on every read and write, so this is on the hot path).
+ */
 export function clone<T extends DlmsData>(d: T): T {
-  return structuredClone(d);
+  return copyPlain(d) as T;
+}
+
+function copyPlain(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) {
+    const out = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = copyPlain(v[i]);
+    return out;
+  }
+  if (Object.getPrototypeOf(v) !== Object.prototype) return structuredClone(v);
+  const out: Record<string, unknown> = {};
+  for (const k in v) out[k] = copyPlain((v as Record<string, unknown>)[k]);
+  return out;
 }

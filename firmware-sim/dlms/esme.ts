@@ -153,7 +153,15 @@ export class Esme implements Personality {
     }
   }
 
+  /** The charge values `prices` was computed from: written values are replaced (cloned), never edited in place. */
+  private pricedFrom: [DlmsData | undefined, DlmsData | undefined] | undefined;
+
   private refreshPrices(): void {
+    const energy = this.chargeValue('0-0:19.20.0.255');
+    const standingCharge = this.chargeValue('0-0:19.20.4.255');
+    // Every command and tick syncs; the prices change only when a tariff command writes them.
+    if (this.pricedFrom && this.pricedFrom[0] === energy && this.pricedFrom[1] === standingCharge) return;
+    this.pricedFrom = [energy, standingCharge];
     const matrix = items(items(this.chargeValue('0-0:19.20.0.255'))[2]);
     const scale = (c: DlmsData | undefined) => 10 ** (num(items(items(c)[0])[0]) ?? 3) / 1000;
     const priceAt = (i: number) => num(items(matrix[i - 1])[1]) ?? 0;

@@ -1,7 +1,9 @@
 import type { Eui64 } from '../../protocols/eui.js';
 import { type AccessRequestSpec, type AccessResponseSpec, type DlmsData, dlmsInvokeId } from '../../protocols/gbcs/dlms/index.js';
 import type { Payload } from '../../protocols/gbcs/payload.js';
-import { GCA, GNCA, type HandlerContext, type HandlerResult, type Request, type ScheduledTask, type TickContext } from '../device.js';
+import type { CipheredBlock } from '../../protocols/gbcs/ciphered.js';
+import { type AlertSpec, type Device, GCA, GNCA, type HandlerContext, type HandlerResult, type Request, type ScheduledTask, type TickContext } from '../device.js';
+import type { Rng } from '../rng.js';
 import type { Exchange, SigningFrame } from '../models/composite.js';
 import type { EngineEnv } from '../shared.js';
 import { ROLE } from '../trust.js';
@@ -73,6 +75,8 @@ export class DlmsRuntime {
   }
 
   faultOf(kind: AccessKind, classId: number, obis: string, member: number): number | undefined {
+    // Faults are injected only by conformance seeding: skip building the key on every access otherwise.
+    if (this.faults.size === 0) return undefined;
     return this.faults.get(faultKey(kind, classId, obis, member));
   }
 
@@ -280,24 +284,69 @@ export class DlmsRuntime {
   }
 
   call(ctx: HandlerContext | TickContext, request?: RequestInfo, encrypt?: HandlerContext['encrypt']): Call {
-    const sim = ctx.now.getTime();
-    const rt = this;
-    return {
-      // A getter: a clock command earlier in the same request moves what later accesses see.
-      get now() {
-        return rt.deviceTime(sim);
-      },
-      rng: ctx.rng,
-      device: ctx.device,
-      ...(request ? { request } : {}),
-      ...(encrypt ? { encrypt } : {}),
-      alert: (spec) => ctx.alert(spec),
-      schedule: (at, task) => ctx.schedule(at, task),
-    };
+    // Classes rather than an object literal with a getter and closures: one of these is made per command.
+    return request && encrypt ? new CommandCall(this, ctx, request, encrypt) : request ? new RequestCall(this, ctx, request) : new PlainCall(this, ctx);
   }
 
   /** Simulation time of a call (its `now` is the device clock). */
   simTime(call: Call): number {
     return call.now.getTime() - this.env.shared.clockOffsetMs;
+  }
+}
+
+/** A Call outside a command (ticks, scheduled tasks, conformance events). */
+class PlainCall implements Call {
+  private readonly sim: number;
+  readonly rng: Rng;
+  readonly device: Device;
+
+  constructor(
+    private readonly rt: DlmsRuntime,
+    protected readonly context: HandlerContext | TickContext,
+  ) {
+    this.sim = context.now.getTime();
+    this.rng = context.rng;
+    this.device = context.device;
+  }
+
+  // A getter: a clock command earlier in the same request moves what later accesses see.
+  get now(): Date {
+    return this.rt.deviceTime(this.sim);
+  }
+
+  alert(spec: AlertSpec): void {
+    this.context.alert(spec);
+  }
+
+  schedule(at: Date, task: ScheduledTask): void {
+    this.context.schedule(at, task);
+  }
+}
+
+/** A Call serving a command (what future-dated outcomes name). */
+class RequestCall extends PlainCall {
+  constructor(
+    rt: DlmsRuntime,
+    context: HandlerContext | TickContext,
+    readonly request: RequestInfo,
+  ) {
+    super(rt, context);
+  }
+}
+
+/** A Call serving a command whose response can carry encrypted parts. */
+class CommandCall extends RequestCall {
+  constructor(
+    rt: DlmsRuntime,
+    context: HandlerContext | TickContext,
+    request: RequestInfo,
+    private readonly encryptFn: (plaintext: Uint8Array) => CipheredBlock,
+  ) {
+    super(rt, context, request);
+  }
+
+  encrypt(plaintext: Uint8Array): CipheredBlock {
+    // `encryptFn` is the handler context's `encrypt`, a method or a closure: called on its context either way.
+    return this.encryptFn.call(this.context, plaintext);
   }
 }

@@ -47,6 +47,12 @@ export interface KeyAgreementStats {
 export class KeyAgreementCache {
   private readonly ids = new WeakMap<KeyObject, string>();
   private readonly secrets = new Map<string, Uint8Array>();
+  /**
+   * The same secrets by KeyObject identity: the common case (a device's own key object and an anchor's)
+   * then costs two WeakMap lookups instead of key checks, a 180-character key string and its hash.
+   * Only pairs already checked and stored get here; it is dropped whenever an entry is evicted or cleared.
+   */
+  private byObject = new WeakMap<KeyObject, WeakMap<KeyObject, Uint8Array>>();
   private readonly maxEntries: number;
   private readonly compute: (privateKey: KeyObject, publicKey: KeyObject) => Uint8Array;
   private hits = 0;
@@ -70,21 +76,32 @@ export class KeyAgreementCache {
 
   /** Z for the pair, computing it on first use. The returned bytes are shared: do not modify them. */
   sharedSecret(privateKey: KeyObject, publicKey: KeyObject): Uint8Array {
+    const known = this.byObject.get(privateKey)?.get(publicKey);
+    if (known) {
+      this.hits++;
+      return known;
+    }
     assertP256(privateKey, 'private', 'ECDH own key');
     assertP256(publicKey, 'public', 'ECDH peer key');
     const k = `${this.idOf(privateKey)}|${this.idOf(publicKey)}`;
-    const hit = this.secrets.get(k);
-    if (hit) {
+    let z = this.secrets.get(k);
+    if (z) {
       this.hits++;
-      return hit;
+    } else {
+      z = this.compute(privateKey, publicKey);
+      this.computations++;
+      if (this.secrets.size >= this.maxEntries) {
+        const oldest = this.secrets.keys().next();
+        if (!oldest.done) {
+          this.secrets.delete(oldest.value);
+          this.byObject = new WeakMap();
+        }
+      }
+      this.secrets.set(k, z);
     }
-    const z = this.compute(privateKey, publicKey);
-    this.computations++;
-    if (this.secrets.size >= this.maxEntries) {
-      const oldest = this.secrets.keys().next();
-      if (!oldest.done) this.secrets.delete(oldest.value);
-    }
-    this.secrets.set(k, z);
+    let peers = this.byObject.get(privateKey);
+    if (!peers) this.byObject.set(privateKey, (peers = new WeakMap()));
+    peers.set(publicKey, z);
     return z;
   }
 
@@ -99,5 +116,6 @@ export class KeyAgreementCache {
 
   clear(): void {
     this.secrets.clear();
+    this.byObject = new WeakMap();
   }
 }

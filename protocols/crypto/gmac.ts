@@ -20,6 +20,8 @@ export function gbcsIv(originator: Eui64, invocationCounter = 0): Uint8Array {
   return iv;
 }
 
+const EMPTY = new Uint8Array(0);
+
 export function checkKeyIv(key: unknown, iv: unknown, what: string): void {
   assertBytes(key, 16, `${what} key (AES-128)`);
   assertBytes(iv, 12, `${what} IV`);
@@ -44,12 +46,22 @@ export function gcmEncrypt(
 ): { ciphertext: Uint8Array; tag: Uint8Array } {
   const c = createCipheriv('aes-128-gcm', key, iv);
   c.setAAD(aad);
-  const ct = Buffer.concat([c.update(plaintext), c.final()]);
+  const ct = plaintext.length ? Buffer.concat([c.update(plaintext), c.final()]) : (c.final(), Buffer.alloc(0));
   const tag = c.getAuthTag();
   return { ciphertext: new Uint8Array(ct), tag: new Uint8Array(tag.buffer, tag.byteOffset, tagLength).slice() };
 }
 
-const EMPTY = new Uint8Array(0);
+/**
+ * GMAC over the concatenation of `aadParts` (no copy into one array); the caller has checked key, IV and
+ * tag length. For the per-message MACs of GBCS frames.
+ */
+export function gmacParts(key: Uint8Array, iv: Uint8Array, aadParts: readonly Uint8Array[], tagLength = GBCS_TAG_LENGTH): Uint8Array {
+  const c = createCipheriv('aes-128-gcm', key, iv);
+  for (const p of aadParts) c.setAAD(p);
+  c.final();
+  const tag = c.getAuthTag();
+  return new Uint8Array(tag.buffer, tag.byteOffset, tagLength).slice();
+}
 
 /** GMAC: the GCM tag over `aad` with an empty plaintext, truncated to `tagLength` bytes. */
 export function gmac(key: Uint8Array, iv: Uint8Array, aad: Uint8Array, tagLength = GBCS_TAG_LENGTH): Uint8Array {

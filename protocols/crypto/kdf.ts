@@ -1,6 +1,7 @@
-import { createHash, hash } from 'node:crypto';
 import { GbcsCryptoError } from '../errors.js';
 import { type Eui64, euiToBytes, isEui64 } from '../eui.js';
+import { writeEuiBytes } from './eui-bytes.js';
+import { hash } from 'node:crypto';
 import { assertBytes } from './keys.js';
 
 /** KDF mode byte (GBCS PartyVInfo): the CRA flag for MACs, 4 for payload encryption. */
@@ -25,28 +26,61 @@ function checkEui(e: unknown, what: string): asserts e is Eui64 {
   if (typeof e !== 'string' || !isEui64(e)) throw new GbcsCryptoError(`KDF ${what}: not an EUI-64: ${JSON.stringify(e)}`);
 }
 
-/** The 33-byte SP 800-56A OtherInfo: AlgorithmID ‖ PartyU ‖ 09 ‖ mode ‖ counter ‖ PartyV. */
-export function otherInfo(info: KdfInfo): Uint8Array {
-  checkEui(info.partyU, 'partyU');
-  checkEui(info.partyV, 'partyV');
+function checkInfo(info: KdfInfo): void {
   if (info.mode !== 1 && info.mode !== 2 && info.mode !== 3 && info.mode !== 4) {
     throw new GbcsCryptoError(`KDF mode must be 1-4, got ${JSON.stringify(info.mode)}`);
   }
   if (typeof info.counter !== 'bigint' || info.counter < 0n || info.counter > 0xffffffffffffffffn) {
     throw new GbcsCryptoError(`KDF counter must be an unsigned 64-bit bigint, got ${String(info.counter)}`);
   }
-  const out = new Uint8Array(OTHER_INFO_LENGTH);
-  out.set(ALGORITHM_ID, 0);
-  out.set(euiToBytes(info.partyU), 7);
+}
+
+/** Writes OtherInfo at `out[at]` (33 bytes), checking every field. */
+function writeOtherInfo(out: Uint8Array, at: number, info: KdfInfo): void {
+  // The fast EUI writer takes exactly the Eui64 form; anything else gets the checked path and its message.
+  if (!writeEuiBytes(out, at + 7, info.partyU)) {
+    checkEui(info.partyU, 'partyU');
+    out.set(euiToBytes(info.partyU), at + 7);
+  }
+  if (!writeEuiBytes(out, at + 25, info.partyV)) {
+    checkEui(info.partyV, 'partyV');
+    out.set(euiToBytes(info.partyV), at + 25);
+  }
+  checkInfo(info);
+  out.set(ALGORITHM_ID, at);
   // PartyVInfo starts with 09, the length byte of the transaction-id it mirrors (mode ‖ counter).
-  out[15] = 0x09;
-  out[16] = info.mode;
-  new DataView(out.buffer).setBigUint64(17, info.counter);
-  out.set(euiToBytes(info.partyV), 25);
+  out[at + 15] = 0x09;
+  out[at + 16] = info.mode;
+  new DataView(out.buffer, out.byteOffset).setBigUint64(at + 17, info.counter);
+}
+
+/** The 33-byte SP 800-56A OtherInfo: AlgorithmID ‖ PartyU ‖ 09 ‖ mode ‖ counter ‖ PartyV. */
+export function otherInfo(info: KdfInfo): Uint8Array {
+  const out = new Uint8Array(OTHER_INFO_LENGTH);
+  writeOtherInfo(out, 0, info);
   return out;
 }
 
 const ROUND_ONE = new Uint8Array([0, 0, 0, 1]);
+const INPUT_LENGTH = 4 + 32 + OTHER_INFO_LENGTH;
+/**
+ * The hash input counter ‖ Z ‖ OtherInfo, rebuilt in place for every derivation (hashing is synchronous):
+ * a fresh 69-byte array would be an off-heap allocation per message.
+ */
+const INPUT = new Uint8Array(INPUT_LENGTH);
+INPUT.set(ROUND_ONE, 0);
+INPUT.set(ALGORITHM_ID, 36);
+
+/** Byte copy for the short fields here: a loop beats TypedArray.set's call overhead at 8-32 bytes. */
+function put(out: Uint8Array, at: number, b: Uint8Array): void {
+  for (let i = 0; i < b.length; i++) out[at + i] = b[i]!;
+}
+
+/** The first 16 bytes of SHA-256(INPUT). */
+function keyOf(): Uint8Array {
+  const d = hash('sha256', INPUT, 'buffer') as Buffer;
+  return new Uint8Array(d.buffer, d.byteOffset, 16).slice();
+}
 
 /**
  * GBCS per-message AES-128 key: SP 800-56A concatenation KDF with SHA-256; one round suffices for 128 bits.
@@ -54,8 +88,10 @@ const ROUND_ONE = new Uint8Array([0, 0, 0, 1]);
  */
 export function deriveKey(z: Uint8Array, info: KdfInfo): Uint8Array {
   assertBytes(z, 32, 'KDF shared secret Z');
-  const digest = createHash('sha256').update(ROUND_ONE).update(z).update(otherInfo(info)).digest();
-  return new Uint8Array(digest.buffer, digest.byteOffset, 16).slice();
+  // This runs two or three times per message: one shared input buffer, no allocation but the key.
+  writeOtherInfo(INPUT, 36, info);
+  put(INPUT, 4, z);
+  return keyOf();
 }
 
 /**
@@ -68,13 +104,9 @@ export function deriveKeyRaw(z: Uint8Array, partyU: Uint8Array, txElement: Uint8
   assertBytes(partyU, 8, 'KDF partyU');
   assertBytes(txElement, 10, 'KDF transaction-id element');
   assertBytes(partyV, 8, 'KDF partyV');
-  const input = new Uint8Array(4 + 32 + OTHER_INFO_LENGTH);
-  input.set(ROUND_ONE, 0);
-  input.set(z, 4);
-  input.set(ALGORITHM_ID, 36);
-  input.set(partyU, 43);
-  input.set(txElement, 51);
-  input.set(partyV, 61);
-  const digest = hash('sha256', input, 'buffer') as Buffer;
-  return new Uint8Array(digest.buffer, digest.byteOffset, 16).slice();
+  put(INPUT, 4, z);
+  put(INPUT, 43, partyU);
+  put(INPUT, 51, txElement);
+  put(INPUT, 61, partyV);
+  return keyOf();
 }

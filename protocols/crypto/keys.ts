@@ -1,4 +1,5 @@
 import { KeyObject } from 'node:crypto';
+import { toHex } from '../bytes.js';
 import { GbcsCryptoError } from '../errors.js';
 
 /*
@@ -57,13 +58,29 @@ export function privateScalar(key: KeyObject): Uint8Array {
 }
 
 export function bytesToBigInt(b: Uint8Array): bigint {
-  let x = 0n;
-  for (const v of b) x = (x << 8n) | BigInt(v);
-  return x;
+  if (b.length === 0) return 0n;
+  // One parse of the hex text: a shift-and-or per byte allocates a bigint per byte.
+  return BigInt(`0x${toHex(b)}`);
 }
 
+const NIBBLE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 10; i++) NIBBLE[48 + i] = i;
+for (let i = 0; i < 6; i++) NIBBLE[97 + i] = 10 + i;
+
+/** The low `len` bytes of a non-negative `x`, big-endian (higher bytes are dropped). */
 export function bigIntToBytes(x: bigint, len: number): Uint8Array {
   const out = new Uint8Array(len);
+  if (x >= 0n) {
+    // toString(16) is lower-case hex; read it two digits at a time from the end.
+    const hex = x.toString(16);
+    let h = hex.length;
+    for (let i = len - 1; i >= 0 && h > 0; i--) {
+      const lo = NIBBLE[hex.charCodeAt(--h)]!;
+      const hi = h > 0 ? NIBBLE[hex.charCodeAt(--h)]! : 0;
+      out[i] = (hi << 4) | lo;
+    }
+    return out;
+  }
   let v = x;
   for (let i = len - 1; i >= 0; i--) {
     out[i] = Number(v & 0xffn);

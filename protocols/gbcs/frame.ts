@@ -2,6 +2,8 @@ import { type Hex, Reader, Writer, toHex } from '../bytes.js';
 import { big, hexBytes, obj, oneOf, uint } from '../check.js';
 import { GbcsDecodeError, GbcsEncodeError } from '../errors.js';
 import { type Eui64, euiFromBytes, euiToBytes, parseEui64 } from '../eui.js';
+import { writeEuiBytes } from '../crypto/eui-bytes.js';
+import { ScratchWriter } from './scratch.js';
 import { hex4, isKnownMessageCode } from './codes.js';
 import { type Payload, decodePayload, encodePayload } from './payload.js';
 import { type DlmsDateTime, readDlmsDateTime, writeDlmsDateTime } from './time.js';
@@ -291,6 +293,9 @@ export function decodeFrame(bytes: Uint8Array): GbcsFrame {
 // ---------------------------------------------------------------------------------------------------------
 // Encoding
 
+const OTHER_INFO = new ScratchWriter(64);
+const GENERAL_SIGNING_APDU = new ScratchWriter(512);
+
 function writeOtherInfo(w: Writer, value: unknown, path: string): void {
   const v = obj(value, path);
   const form = oneOf(v.form, `${path}.form`, [
@@ -300,11 +305,20 @@ function writeOtherInfo(w: Writer, value: unknown, path: string): void {
     'supplementary+originator-counter',
     'supplementary+certificate',
   ] as const);
-  const o = new Writer(64);
+  const o = OTHER_INFO.take();
+  try {
+    writeOtherInfoFields(o, v, form, path);
+    w.berBlock(o.toBytes(), `${path}.length`);
+  } finally {
+    OTHER_INFO.give(o);
+  }
+}
+
+function writeOtherInfoFields(o: Writer, v: Record<string, unknown>, form: OtherInfo['form'], path: string): void {
   o.u16(uint(v.messageCode, `${path}.messageCode`, 0xffff));
-  if (form === 'code+eui') o.bytes(euiToBytes(parseEui64(v.eui, `${path}.eui`)));
+  if (form === 'code+eui') o.bytes(euiField(v.eui, `${path}.eui`));
   if (form.startsWith('supplementary')) {
-    o.bytes(euiToBytes(parseEui64(v.remotePartyId, `${path}.remotePartyId`)));
+    o.bytes(euiField(v.remotePartyId, `${path}.remotePartyId`));
     o.u64(big(v.remotePartyCounter, `${path}.remotePartyCounter`));
   }
   if (form === 'supplementary+originator-counter') o.u64(big(v.originatorCounter, `${path}.originatorCounter`));
@@ -313,15 +327,20 @@ function writeOtherInfo(w: Writer, value: unknown, path: string): void {
     if (cert.length < 9 || cert[0] !== 0x30) throw new GbcsEncodeError(`${path}.certificate`, 'expected a DER certificate (SEQUENCE, more than 8 bytes)');
     o.bytes(cert);
   }
-  w.berBlock(o.toBytes(), `${path}.length`);
+}
+
+/** The 8 bytes of an EUI field: canonical Eui64 text directly, anything else through the lenient parser. */
+function euiField(v: unknown, path: string): Uint8Array {
+  const b = new Uint8Array(8);
+  return writeEuiBytes(b, 0, v) ? b : euiToBytes(parseEui64(v, path));
 }
 
 function writeGroupingHeader(w: Writer, value: unknown, path: string): void {
   const h = obj(value, path);
   const cra = oneOf(h.cra, `${path}.cra`, ['command', 'response', 'alert'] as const);
   w.u8(9).u8(CRA_FLAG[cra]).u64(big(h.counter, `${path}.counter`));
-  w.u8(8).bytes(euiToBytes(parseEui64(h.originator, `${path}.originator`)));
-  w.u8(8).bytes(euiToBytes(parseEui64(h.target, `${path}.target`)));
+  w.u8(8).bytes(euiField(h.originator, `${path}.originator`));
+  w.u8(8).bytes(euiField(h.target, `${path}.target`));
   if (h.dateTime === null || h.dateTime === undefined) w.u8(0);
   else {
     w.u8(12);
@@ -340,28 +359,42 @@ function writeSignatureField(w: Writer, value: unknown, path: string): void {
 /** The General-Signing APDU bytes (DF … signature field). */
 export function encodeGeneralSigning(value: unknown, path = 'frame'): Uint8Array {
   const v = obj(value, path);
-  const w = new Writer(256);
-  w.u8(GENERAL_SIGNING);
-  writeGroupingHeader(w, v.header, `${path}.header`);
-  const h = obj(v.header, `${path}.header`);
-  const oi = obj(h.otherInfo, `${path}.header.otherInfo`);
-  const payload = encodePayload(v.payload, `${path}.payload`, {
-    messageCode: uint(oi.messageCode, `${path}.header.otherInfo.messageCode`, 0xffff),
-    cra: h.cra as Cra,
-  });
-  w.berBlock(payload, `${path}.payload.length`);
-  writeSignatureField(w, v.signature, `${path}.signature`);
-  return w.toBytes();
+  const w = GENERAL_SIGNING_APDU.take();
+  try {
+    w.u8(GENERAL_SIGNING);
+    writeGroupingHeader(w, v.header, `${path}.header`);
+    const h = obj(v.header, `${path}.header`);
+    const oi = obj(h.otherInfo, `${path}.header.otherInfo`);
+    const payload = encodePayload(v.payload, `${path}.payload`, {
+      messageCode: uint(oi.messageCode, `${path}.header.otherInfo.messageCode`, 0xffff),
+      cra: h.cra as Cra,
+    });
+    w.berBlock(payload, `${path}.payload.length`);
+    writeSignatureField(w, v.signature, `${path}.signature`);
+    return w.toBytes();
+  } finally {
+    GENERAL_SIGNING_APDU.give(w);
+  }
 }
 
 /** Wrap a General-Signing APDU in the GBCS MAC header, with the given MAC (12 bytes). */
 export function wrapCiphered(gs: Uint8Array, mac: Uint8Array, securityControl = 0x11, invocationCounter = 0): Uint8Array {
   if (mac.length !== MAC_LENGTH) throw new GbcsEncodeError('mac', `expected ${MAC_LENGTH} bytes, got ${mac.length}`);
-  const w = new Writer(gs.length + 32);
-  w.u8(GENERAL_CIPHERING).u8(0).u8(0).u8(0).u8(0).u8(0).u8(0);
-  w.berLength(5 + gs.length + MAC_LENGTH);
-  w.u8(securityControl).u32(invocationCounter).bytes(gs).bytes(mac);
-  return w.toBytes();
+  // Written into one exact-size array: this wraps every MAC'd frame a device sends.
+  const len = new Writer(4).berLength(5 + gs.length + MAC_LENGTH).toBytes();
+  const out = new Uint8Array(7 + len.length + 5 + gs.length + MAC_LENGTH);
+  out[0] = GENERAL_CIPHERING; // then six empty General-Ciphering fields (00)
+  out.set(len, 7);
+  let p = 7 + len.length;
+  out[p] = securityControl & 0xff;
+  out[p + 1] = (invocationCounter >>> 24) & 0xff;
+  out[p + 2] = (invocationCounter >>> 16) & 0xff;
+  out[p + 3] = (invocationCounter >>> 8) & 0xff;
+  out[p + 4] = invocationCounter & 0xff;
+  p += 5;
+  out.set(gs, p);
+  out.set(mac, p + gs.length);
+  return out;
 }
 
 function encodeGbt(v: Record<string, unknown>, path: string): Uint8Array {

@@ -2,10 +2,11 @@ import type { KeyObject } from 'node:crypto';
 import { concatBytes, toHex } from '../bytes.js';
 import { encryptPayload, ecdsaSign } from '../crypto/index.js';
 import { euiToBytes } from '../eui.js';
+import { writeEuiBytes } from '../crypto/eui-bytes.js';
 import type { CipheredBlock } from './ciphered.js';
 import { type GroupingHeader, encodeGeneralSigning, wrapCiphered } from './frame.js';
 import type { Payload } from './payload.js';
-import { computeMac, encryptionKey, macKey } from './security.js';
+import { encryptionKey, macOfGeneralSigning } from './security.js';
 
 /*
  * Building protected frames: the inverse of security.ts. A General-Signing APDU is encoded with a null
@@ -35,7 +36,8 @@ export function sealFrame(header: GroupingHeader, payload: Payload, opts: SealOp
     return body.slice();
   }
   if (!opts.macSecret) return gs;
-  return wrapCiphered(gs, computeMac(macKey(opts.macSecret, header), gs, header.originator));
+  // Keyed from the header fields as just encoded in `gs` (what macKey(secret, header) derives from).
+  return wrapCiphered(gs, macOfGeneralSigning(opts.macSecret, gs));
 }
 
 /**
@@ -45,7 +47,7 @@ export function sealFrame(header: GroupingHeader, payload: Payload, opts: SealOp
 export function encryptPart(secret: Uint8Array, header: GroupingHeader, plaintext: Uint8Array, invocationCounter = 0): CipheredBlock {
   const key = encryptionKey(secret, header);
   const iv = new Uint8Array(12);
-  iv.set(euiToBytes(header.originator), 0);
+  if (!writeEuiBytes(iv, 0, header.originator)) iv.set(euiToBytes(header.originator), 0);
   new DataView(iv.buffer).setUint32(8, invocationCounter >>> 0);
   const { ciphertext, tag } = encryptPayload(key, iv, plaintext);
   return { securityControl: 0x31, invocationCounter, ciphertext: toHex(ciphertext), tag: toHex(tag) };

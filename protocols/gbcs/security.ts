@@ -1,10 +1,12 @@
 import type { KeyObject } from 'node:crypto';
-import { type Hex, concatBytes, fromHex, toHex } from '../bytes.js';
+import { type Hex, fromHex, toHex } from '../bytes.js';
 import { GbcsDecodeError } from '../errors.js';
 import { type Eui64, euiToBytes } from '../eui.js';
 import { KeyAgreementCache, type Keystore, decryptPayload, deriveKey, deriveKeyRaw, ecdsaVerify, gmac, gmacVerify } from '../crypto/index.js';
+import { gmacParts } from '../crypto/gmac.js';
 import { type Cra, type FrameLayout, type GbcsFrame, type GroupingHeader, CRA_FLAG, MAC_LENGTH } from './frame.js';
 import { payloadEncryptedParts } from './payload.js';
+import { writeEuiBytes } from '../crypto/eui-bytes.js';
 
 /*
  * How GBCS applies the crypto primitives to a frame (gbcs-framing §2.3-2.6):
@@ -47,14 +49,9 @@ export function createSecurityContext(keystore: Keystore, acb?: Eui64): Security
   return { keystore, cache: new KeyAgreementCache(), acb };
 }
 
-/** The AAD prefix of GBCS MACs: the security control byte and five empty-field bytes (constant in practice). */
-function macAadPrefix(securityControl: number): Uint8Array {
-  return new Uint8Array([securityControl, 0, 0, 0, 0, 0]);
-}
-
 function ivFor(originator: Eui64, invocationCounter: number): Uint8Array {
   const iv = new Uint8Array(12);
-  iv.set(euiToBytes(originator), 0);
+  if (!writeEuiBytes(iv, 0, originator)) iv.set(euiToBytes(originator), 0);
   new DataView(iv.buffer).setUint32(8, invocationCounter >>> 0);
   return iv;
 }
@@ -101,7 +98,46 @@ export function computeMac(
   securityControl = 0x11,
   invocationCounter = 0,
 ): Uint8Array {
-  return gmac(key, ivFor(originator, invocationCounter), concatBytes(macAadPrefix(securityControl), gs), MAC_LENGTH);
+  return gmac(key, ivFor(originator, invocationCounter), macAad(securityControl, gs), MAC_LENGTH);
+}
+
+/** security control ‖ five zero bytes ‖ the General-Signing APDU, in one allocation. */
+function macAad(securityControl: number, gs: Uint8Array): Uint8Array {
+  const aad = new Uint8Array(6 + gs.length);
+  aad[0] = securityControl;
+  aad.set(gs, 6);
+  return aad;
+}
+
+/**
+ * The MAC of a General-Signing APDU `gs` keyed from `z`: the KDF's PartyU, transaction id and PartyV are read
+ * from the APDU's own header bytes (what `macKey` would encode from the decoded header), IV = originator ‖
+ * invocation counter.
+ */
+export function macOfGeneralSigning(z: Uint8Array, gs: Uint8Array, securityControl = 0x11, invocationCounter = 0): Uint8Array {
+  const originator = gs.subarray(GS_ORIGINATOR, GS_ORIGINATOR + 8);
+  const key = deriveKeyRaw(z, originator, gs.subarray(GS_TX, GS_TX + 10), gs.subarray(GS_TARGET, GS_TARGET + 8));
+  const iv = new Uint8Array(12);
+  for (let i = 0; i < 8; i++) iv[i] = gs[GS_ORIGINATOR + i]!;
+  iv[8] = invocationCounter >>> 24;
+  iv[9] = invocationCounter >>> 16;
+  iv[10] = invocationCounter >>> 8;
+  iv[11] = invocationCounter;
+  // AAD = security control ‖ five zero bytes ‖ the APDU, authenticated in two parts (no copy of the APDU).
+  const prefix = new Uint8Array(6);
+  prefix[0] = securityControl;
+  return gmacParts(key, iv, [prefix, gs], MAC_LENGTH);
+}
+
+/** Whether the MAC of a decoded `ciphered` frame verifies with `z` (the frame's own bytes, no re-encoding). */
+export function macVerifies(z: Uint8Array, bytes: Uint8Array, layout: FrameLayout, securityControl: number, invocationCounter: number): boolean {
+  if (layout.macStart < 0) return false;
+  const mac = macOfGeneralSigning(z, bytes.subarray(layout.gsStart, layout.gsEnd), securityControl, invocationCounter);
+  const given = bytes.subarray(layout.macStart, layout.macStart + MAC_LENGTH);
+  if (given.length !== mac.length) return false;
+  let d = 0;
+  for (let i = 0; i < mac.length; i++) d |= mac[i]! ^ given[i]!;
+  return d === 0;
 }
 
 /** The bytes a GBCS signature covers: General-Signing APDU minus the DF tag, through the end of the payload. */

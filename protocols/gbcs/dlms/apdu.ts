@@ -3,6 +3,7 @@ import { arr, hexBytes, obj, oneOf, uint } from '../../check.js';
 import { type DlmsDateTime, readDlmsDateTime, writeDlmsDateTime } from '../time.js';
 import { readDlmsData, underPath, writeDlmsData } from './data.js';
 import type { AccessRequestSpec, AccessResponseSpec, DlmsApdu, DlmsData } from './types.js';
+import { ScratchWriter } from '../scratch.js';
 
 /*
  * The three DLMS APDUs GBCS uses (gbcs-framing §3.2): access-request D9, access-response DA and
@@ -190,7 +191,19 @@ function writeDataList(w: Writer, value: unknown, path: string): void {
 export function encodeDlms(apdu: DlmsApdu | unknown, path = 'dlms'): Uint8Array {
   const v = obj(apdu, path);
   const type = oneOf(v.type, `${path}.type`, APDU_TYPES);
-  const w = new Writer();
+  const w = APDU.take();
+  try {
+    writeApdu(w, v, type, path);
+    return w.toBytes();
+  } finally {
+    APDU.give(w);
+  }
+}
+
+const APDU = new ScratchWriter(512);
+const DATA = new ScratchWriter(256);
+
+function writeApdu(w: Writer, v: Record<string, unknown>, type: (typeof APDU_TYPES)[number], path: string): void {
   const tag =
     type === 'access-request' ? DLMS_ACCESS_REQUEST : type === 'access-response' ? DLMS_ACCESS_RESPONSE : DLMS_DATA_NOTIFICATION;
   w.u8(tag);
@@ -223,7 +236,6 @@ export function encodeDlms(apdu: DlmsApdu | unknown, path = 'dlms'): Uint8Array 
       writeDlmsData(w, v.body, `${path}.body`);
       break;
   }
-  return w.toBytes();
 }
 
 /** Decode one A-XDR Data value that fills `bytes` exactly (e.g. a decrypted protected-data plaintext). */
@@ -236,7 +248,11 @@ export function decodeDlmsData(bytes: Uint8Array, base = 0): DlmsData {
 
 /** Encode one A-XDR Data value (tag included); `data` may be untrusted JSON. */
 export function encodeDlmsData(data: DlmsData | unknown, path = 'data'): Uint8Array {
-  const w = new Writer(64);
-  writeDlmsData(w, data, path);
-  return w.toBytes();
+  const w = DATA.take();
+  try {
+    writeDlmsData(w, data, path);
+    return w.toBytes();
+  } finally {
+    DATA.give(w);
+  }
 }
