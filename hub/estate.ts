@@ -1,7 +1,7 @@
 import { type Eui64 } from '../protocols/eui.js';
 import { GbcsDecodeError } from '../protocols/errors.js';
 import { KeyAgreementCache, type Keystore } from '../protocols/crypto/index.js';
-import { type GbcsFrame, decodeFrame } from '../protocols/gbcs/frame.js';
+import { decodeFrameWithLayout } from '../protocols/gbcs/frame.js';
 import { Pki, deriveKeyPair, keystoreOf, seedBytes } from '../protocols/smki/index.js';
 import { type Clock, ManualClock } from '../firmware-sim/clock.js';
 import type { Emitted } from '../firmware-sim/device.js';
@@ -20,6 +20,8 @@ export interface EstateOptions {
   /** Newest traffic lines each premises keeps (default 200). */
   trafficPerPremises?: number;
 }
+
+type DecodedFrame = ReturnType<typeof decodeFrameWithLayout>;
 
 /** A frame leaving the estate, with the premises it came from. */
 export interface Outbound extends Emitted {
@@ -204,25 +206,26 @@ export class Estate {
    * estate is refused with the reason (the WAN endpoint turns that into an `err` envelope).
    */
   send(bytes: Uint8Array): Outbound[] | { error: string } {
-    let frame: GbcsFrame;
+    let decoded: DecodedFrame;
     try {
-      frame = decodeFrame(bytes);
+      decoded = decodeFrameWithLayout(bytes);
     } catch (e) {
       if (e instanceof GbcsDecodeError) return { error: `not a GBCS frame: ${e.message}` };
       throw e;
     }
+    const frame = decoded.frame;
     const target = frame.kind === 'gbt' ? frame.target : frame.header.target;
     const p = this.premisesOf(target);
     if (!p) return { error: `no device ${target} in this estate` };
-    const out = this.takeStartupAlerts();
-    for (const e of p.fromWan(bytes, frame)) out.push({ ...e, premises: p.id });
+    const out = this.startup.length ? this.takeStartupAlerts() : [];
+    for (const e of p.fromWan(bytes, decoded)) out.push(Object.assign(e, { premises: p.id }));
     return out;
   }
 
   /** Let time pass everywhere (call after moving the clock). Idle premises have nothing to do. */
   tick(): Outbound[] {
-    const out = this.takeStartupAlerts();
-    for (const p of this.live.values()) for (const e of p.tick()) out.push({ ...e, premises: p.id });
+    const out = this.startup.length ? this.takeStartupAlerts() : [];
+    for (const p of this.live.values()) for (const e of p.tick()) out.push(Object.assign(e, { premises: p.id }));
     return out;
   }
 }

@@ -3,7 +3,7 @@ import type { Eui64 } from '../protocols/eui.js';
 import { GbcsDecodeError } from '../protocols/errors.js';
 import type { KeyAgreementCache } from '../protocols/crypto/index.js';
 import { toHex } from '../protocols/bytes.js';
-import { CRA_FLAG, type GbcsFrame, decodeFrame } from '../protocols/gbcs/frame.js';
+import { CRA_FLAG, type FrameLayout, type GbcsFrame, decodeFrameWithLayout } from '../protocols/gbcs/frame.js';
 import { plainAlert } from '../firmware-sim/dlms/alerts.js';
 import type { Clock } from '../firmware-sim/clock.js';
 import { Device, type DeviceKind, type Emitted } from '../firmware-sim/device.js';
@@ -68,7 +68,9 @@ export interface TrafficRecord {
   to: Eui64 | 'unknown';
   messageCode: number;
   cra: 'command' | 'response' | 'alert' | 'unknown';
-  hex: string;
+  bytes: Uint8Array;
+  /** The frame as upper-case hex, made when read (most records are never shown). */
+  readonly hex: string;
   note?: string;
 }
 
@@ -168,11 +170,13 @@ export class Premises {
    * A command from a head-end. Returns the frames going back to the WAN (responses and alerts). `frame` is
    * the caller's decoding of `bytes` when it has one (the estate decodes to route), so it is not done twice.
    */
-  fromWan(bytes: Uint8Array, frame: GbcsFrame | null = decodeOrNull(bytes)): Emitted[] {
+  fromWan(bytes: Uint8Array, decoded: { frame: GbcsFrame; layout: FrameLayout } | null = decodeOrNull(bytes)): Emitted[] {
     const now = this.env.clock.nowMs();
+    const frame = decoded?.frame ?? null;
+    const given = decoded ?? undefined;
     const target = frame ? (frame.kind === 'gbt' ? frame.target : frame.header.target) : undefined;
     this.record(now, 'wan-in', bytes, summaryOf(frame));
-    if (!target || target === this.chf.eui) return this.emitFromChf(this.chf.receive(bytes));
+    if (!target || target === this.chf.eui) return this.emitFromChf(this.chf.receive(bytes, given));
     const device = this.devices.get(target);
     if (!device) {
       // Not in the device log: the CHF cannot route it (the DCC would not have sent it).
@@ -180,7 +184,7 @@ export class Premises {
     }
     const out: Emitted[] = [];
     if (!this.crossHan(target, bytes, now, out, frame ?? undefined)) return this.emitFromChf(out);
-    const answers = device.receive(bytes);
+    const answers = device.receive(bytes, given);
     for (const a of answers) {
       // Devices' answers cross the HAN back to the hub; losses are retried by the MAC, then dropped.
       const ch = this.channelOf(target);
@@ -257,7 +261,17 @@ export class Premises {
   }
 
   private record(atMs: number, direction: TrafficRecord['direction'], bytes: Uint8Array, who: FrameSummary, note?: string): void {
-    const r: TrafficRecord = { atMs, premises: this.id, direction, ...who, hex: toHex(bytes), ...(note ? { note } : {}) };
+    const r: TrafficRecord = {
+      atMs,
+      premises: this.id,
+      direction,
+      ...who,
+      bytes,
+      get hex() {
+        return toHex(bytes);
+      },
+      ...(note ? { note } : {}),
+    };
     this.traffic.push(r);
     // Trimmed in batches so a busy premises does not shift its log on every message.
     if (this.traffic.length > this.trafficLimit * 2) this.traffic.splice(0, this.traffic.length - this.trafficLimit);
@@ -274,9 +288,9 @@ export class Premises {
 
 type FrameSummary = Pick<TrafficRecord, 'from' | 'to' | 'messageCode' | 'cra'>;
 
-function decodeOrNull(bytes: Uint8Array): GbcsFrame | null {
+function decodeOrNull(bytes: Uint8Array): { frame: GbcsFrame; layout: FrameLayout } | null {
   try {
-    return decodeFrame(bytes);
+    return decodeFrameWithLayout(bytes);
   } catch (e) {
     if (e instanceof GbcsDecodeError) return null;
     throw e;
