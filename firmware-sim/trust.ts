@@ -71,8 +71,10 @@ export class TrustAnchors {
     return [...out];
   }
 
+  /** The first role `eui` holds (asked per command, so no list is made). */
   roleOf(eui: Eui64): number | undefined {
-    return this.rolesOf(eui)[0];
+    for (const c of this.cells.values()) if (c.eui === eui) return c.role;
+    return undefined;
   }
 
   /** The anchor for a party and usage, whatever role it holds. */
