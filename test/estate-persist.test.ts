@@ -7,6 +7,7 @@ import { decodeEnvelope, encodeEnvelope, type Envelope } from '../protocols/cont
 import { HeadEnd } from '../protocols/gbcs/commands/headend.js';
 import { EstateRunner, RunnerError, type RunnerOptions } from '../tools/estate/runner.js';
 import { summary } from './wan-helpers.js';
+import { UsageError, ensureDir } from '../tools/io.js';
 
 const root = mkdtempSync(join(tmpdir(), 'estate-persist-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -123,5 +124,14 @@ describe('estate runner: journal and restore', () => {
     r2.stop();
     await expect(EstateRunner.start(options(dir, 'f2'))).rejects.toThrow(RunnerError);
     await expect(EstateRunner.start(options(dir, 'f2'))).rejects.toThrow(/belongs to another configuration/);
+  });
+
+  it('a data directory that cannot be made is a one-line error, never a hang', () => {
+    expect(() => ensureDir('/proc/smets-sim-nope/x', 'data directory')).toThrow(/data directory: cannot create \/proc\/smets-sim-nope: ENOENT/);
+    const file = join(root, 'plain-file');
+    appendFileSync(file, 'x');
+    expect(() => ensureDir(join(file, 'sub'), 'data directory')).toThrow(UsageError);
+    ensureDir(join(root, 'made', 'two', 'levels'), 'data directory');
+    expect(statSync(join(root, 'made', 'two', 'levels')).isDirectory()).toBe(true);
   });
 });

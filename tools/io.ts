@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseHexInput } from '../protocols/bytes.js';
 
 /** Thrown for bad user input at the CLI boundary: printed as one line, exit code 1. */
@@ -44,5 +45,29 @@ export function parseJsonText(text: string, source: string): unknown {
       throw new UsageError(`${source}:${before.length}:${before[before.length - 1]!.length + 1}: invalid JSON: ${(e as Error).message}`);
     }
     throw new UsageError(`${source}: invalid JSON: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Makes `path` and any missing parents, one level at a time (node's recursive mkdir spins forever under
+ * /proc), or throws a UsageError naming `what` and why.
+ */
+export function ensureDir(path: string, what: string): void {
+  const missing: string[] = [];
+  let p = resolve(path);
+  while (!existsSync(p)) {
+    missing.unshift(p);
+    const up = dirname(p);
+    if (up === p) break;
+    p = up;
+  }
+  if (existsSync(p) && !statSync(p).isDirectory()) throw new UsageError(`${what}: ${p} is a file, not a directory`);
+  for (const m of missing) {
+    try {
+      mkdirSync(m);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw new UsageError(`${what}: cannot create ${m}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
   }
 }

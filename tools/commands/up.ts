@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { pino } from 'pino';
@@ -8,10 +8,10 @@ import { DEFAULT_CONFIG_YAML, type EstateConfig, EstateConfigError, formatIssue,
 import { premisesOfMix } from '../../hub/mix.js';
 import type { PremisesSpec } from '../../hub/premises.js';
 import { Pki, keystoreFiles } from '../../protocols/smki/index.js';
-import { HanCapture } from '../capture.js';
+import { CaptureError, HanCapture } from '../capture.js';
 import { estateSource } from '../dashboard/source.js';
 import { startDashboard } from '../dashboard/server.js';
-import { UsageError, readTextFile } from '../io.js';
+import { UsageError, ensureDir, readTextFile } from '../io.js';
 import { writeFilesInto } from '../keystore-write.js';
 import { EstateRunner, RunnerError } from '../estate/runner.js';
 import { CLOCK_FLAG_HELP, clockPlanOf, fingerprintOf, mixPlanOf, parseClockFlag } from '../estate/plan.js';
@@ -102,7 +102,7 @@ async function runUp(config: EstateConfig, opts: UpOptions, out: (s: string) => 
   if (opts.reset) {
     for (const f of ['journal.bin', 'snapshot.cbor', 'spill']) rmSync(join(dataDir, f), { recursive: true, force: true });
   }
-  mkdirSync(dataDir, { recursive: true });
+  ensureDir(dataDir, 'data directory');
   const pkiDir = join(dataDir, 'pki');
   if (!existsSync(pkiDir)) {
     // The organisations' keys and certificates, for a head-end outside this process to sign and MAC with.
@@ -156,7 +156,14 @@ async function runUp(config: EstateConfig, opts: UpOptions, out: (s: string) => 
   );
   if (r.tornBytes > 0) log.warn(`journal: cut off ${r.tornBytes} bytes of a record torn by a crash`);
 
-  const capture = opts.capture ? new HanCapture(opts.capture) : undefined;
+  let capture: HanCapture | undefined;
+  try {
+    capture = opts.capture ? new HanCapture(opts.capture) : undefined;
+  } catch (e) {
+    runner.stop();
+    if (e instanceof CaptureError) throw new UsageError(`--capture: ${e.message}`);
+    throw e;
+  }
   if (capture) runner.estate.observe({ han: (rec) => capture.record(rec) });
 
   let wan;
