@@ -1,6 +1,6 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError } from './io.js';
+import { UsageError, ensureDir } from './io.js';
 
 export interface WriteResult {
   written: string[];
@@ -16,7 +16,7 @@ export interface WriteResult {
 export function writeFilesInto(dir: string, files: ReadonlyArray<{ name: string; text: string }>, options: { overwrite?: boolean } = {}): WriteResult {
   const plan = planWrite(dir, files, options);
   try {
-    mkdirSync(dir, { recursive: true });
+    ensureDir(dir, 'keystore directory');
     const result: WriteResult = { written: [], unchanged: [] };
     for (const p of plan) {
       if (p.same) {

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseHexInput, toHex } from '../../protocols/bytes.js';
 import { type FolderFile, type VectorKind, runFolder } from '../../firmware-sim/conformance.js';
 import { createModelWithHubs } from '../../hub/chf.js';
 import { loadKeystoreDir } from '../keystore-dir.js';
-import { UsageError, readTextFile } from '../io.js';
+import { UsageError, ensureDir, readTextFile } from '../io.js';
 
 function kindOf(name: string): VectorKind | undefined {
   if (name.includes('_PRECOMMAND')) return 'PRECOMMAND';
@@ -58,10 +58,10 @@ export function registerConformanceCommand(program: Command, out: (s: string) =>
         out(`${folder}: ${r.ok ? 'ok' : `FAIL ${r.detail}`}`);
         if (opts.out) {
           const dir = join(opts.out, folder);
-          mkdirSync(dir, { recursive: true });
+          ensureDir(dir, '--out');
           for (const f of r.emitted) writeFileSync(join(dir, f.name), toHex(f.bytes));
           const ks = join(opts.out, 'keystore');
-          mkdirSync(ks, { recursive: true });
+          ensureDir(ks, '--out');
           for (const d of r.devices) {
             const eui = d.eui.toLowerCase();
             writeFileSync(join(ks, `${eui}-ds.key`), d.ds.export({ type: 'pkcs8', format: 'pem' }));

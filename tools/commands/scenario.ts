@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ScenarioError, parseScenario, runScenario, trafficLine } from '../../hub/scenario.js';
-import { UsageError, readTextFile } from '../io.js';
+import { UsageError, ensureDir, readTextFile } from '../io.js';
 
 export function registerScenarioCommand(program: Command, out: (s: string) => void): void {
   program
@@ -21,7 +21,7 @@ export function registerScenarioCommand(program: Command, out: (s: string) => vo
       const r = await runScenario(scenario);
       for (const l of r.lines) out(l);
       if (opts.out) {
-        mkdirSync(opts.out, { recursive: true });
+        ensureDir(opts.out, '--out');
         writeFileSync(join(opts.out, 'traffic.jsonl'), r.traffic.map((t) => `${trafficLine(t)}\n`).join(''));
       }
       out(`${r.passed} passed, ${r.failed} failed`);
