@@ -66,10 +66,46 @@ export const objectKey = (classId: number, obis: Hex): string => `${classId}/${o
  * Subclasses override `get`/`set`/`action` for attributes computed from the meter and for methods; plain
  * attributes live in `attrs` and are type-checked on write against what they hold.
  */
+/*
+ * An ESME holds ~180 COSEM objects, and a Map and a Set per object cost more than the few attributes they
+ * index. Attribute ids are small integers, so an array and a bit mask do the same job in less memory.
+ */
+class AttrTable {
+  private readonly v: Array<DlmsData | undefined> = [];
+  get(attr: number): DlmsData | undefined {
+    return this.v[attr];
+  }
+  set(attr: number, value: DlmsData): this {
+    if (!Number.isInteger(attr) || attr < 0 || attr > 255) throw new RangeError(`COSEM attribute id ${attr} is not 0..255`);
+    this.v[attr] = value;
+    return this;
+  }
+  has(attr: number): boolean {
+    return this.v[attr] !== undefined;
+  }
+}
+
+/** Attribute ids (0..255) as bits; most objects' read-only set is just {1}. */
+class AttrSet {
+  private bits = 0;
+  private high: Set<number> | undefined;
+  constructor(...ids: number[]) {
+    for (const id of ids) this.add(id);
+  }
+  add(id: number): this {
+    if (id >= 0 && id < 31) this.bits |= 1 << id;
+    else (this.high ??= new Set()).add(id);
+    return this;
+  }
+  has(id: number): boolean {
+    return id >= 0 && id < 31 ? (this.bits & (1 << id)) !== 0 : (this.high?.has(id) ?? false);
+  }
+}
+
 export class CosemObject {
-  readonly attrs = new Map<number, DlmsData>();
+  readonly attrs = new AttrTable();
   /** Attributes a remote party may not write. */
-  protected readonly readOnly = new Set<number>([1]);
+  protected readonly readOnly = new AttrSet(1);
 
   constructor(
     readonly classId: number,
