@@ -51,8 +51,11 @@ export interface WanOptions {
    * journals the message, so a restart can replay exactly what happened.
    */
   input?: (clientId: string, bytes: Uint8Array) => void;
-  /** Told when a client connects (true) and goes (false), for the same journal: what was sent depends on it. */
-  connection?: (clientId: string, up: boolean) => void;
+  /**
+   * Told when a client connects (true), goes (false) or its session is dropped ('forgotten'), for the same
+   * journal: what was sent, and so what may be acked, depends on it.
+   */
+  connection?: (clientId: string, up: boolean | 'forgotten') => void;
   /** Whether `ctl advance` may move the clock (default: when it is a ManualClock). */
   canAdvance?: boolean;
 }
@@ -87,7 +90,7 @@ export class Wan {
   /** @internal see WanOptions.input */
   readonly input: ((clientId: string, bytes: Uint8Array) => void) | undefined;
   /** @internal see WanOptions.connection */
-  readonly connection: ((clientId: string, up: boolean) => void) | undefined;
+  readonly connection: ((clientId: string, up: boolean | 'forgotten') => void) | undefined;
   private readonly canAdvance: boolean;
   private sinceTrim = 0;
 
@@ -144,6 +147,7 @@ export class Wan {
 
   /** Drops a client's session and its spill file (its unacked messages are gone). */
   forget(clientId: string): void {
+    if (this.sessions.has(clientId)) this.connection?.(clientId, 'forgotten');
     this.sessions.get(clientId)?.dispose();
     this.sessions.delete(clientId);
   }

@@ -121,7 +121,16 @@ describe('estate runner: journal and restore', () => {
     expect(r2.restored.tornBytes).toBe(10);
     expect(r2.restored.fromSnapshot?.clean).toBe(true);
     expect(statSync(join(dir, 'journal.bin')).size).toBe(size);
+    // An unnamed connection's session is dropped when it closes; after a restart it stays dropped.
+    const anon = r2.wan.session('anon-1');
+    anon.attach(() => {});
+    anon.receive(encodeEnvelope({ t: 'gbcs', id: 1, b: he.command('ECS17b', [...r2.estate.allSpecs()][0]!.devices[0]!.eui) }));
+    anon.detach();
+    r2.wan.forget('anon-1');
     r2.stop();
+    const r3 = await EstateRunner.start(options(dir));
+    expect(r3.wan.sessionIds()).toEqual(['head-end']);
+    r3.stop();
     await expect(EstateRunner.start(options(dir, 'f2'))).rejects.toThrow(RunnerError);
     await expect(EstateRunner.start(options(dir, 'f2'))).rejects.toThrow(/belongs to another configuration/);
   });

@@ -19,6 +19,8 @@ export type JournalRecord =
   | { k: 'in'; at: number; c: string; b: Uint8Array }
   /** A WAN client connected (`up`) or went away: what the session sends, and so what it may ack, depends on it. */
   | { k: 'conn'; at: number; c: string; up: boolean }
+  /** A client's session was dropped with its queue (an unnamed connection that closed). */
+  | { k: 'forget'; at: number; c: string }
   /** Time passed: every live premises ticked at `at`. */
   | { k: 'tick'; at: number }
   /** A premises was built for someone looking inside (dashboard), not by a command. */
@@ -68,7 +70,7 @@ export function readJournal(path: string): JournalContents {
 
 function checkRecord(r: unknown, path: string, off: number): JournalRecord {
   const k = (r as { k?: unknown } | null)?.k;
-  if (k === 'head' || k === 'in' || k === 'conn' || k === 'tick' || k === 'open' || k === 'inject') {
+  if (k === 'head' || k === 'in' || k === 'conn' || k === 'forget' || k === 'tick' || k === 'open' || k === 'inject') {
     const rec = r as JournalRecord;
     if (rec.k === 'in' && !(rec.b instanceof Uint8Array)) throw new JournalError(`${path}: record at byte ${off}: field b is not bytes`);
     return rec;

@@ -158,10 +158,10 @@ export class EstateRunner {
     this.record({ k: 'in', at: this.clock.nowMs(), c, b });
   }
 
-  private onConnection(c: string, up: boolean): void {
+  private onConnection(c: string, up: boolean | 'forgotten'): void {
     if (this.replaying) return;
     this.syncClock();
-    this.record({ k: 'conn', at: this.clock.nowMs(), c, up });
+    this.record(up === 'forgotten' ? { k: 'forget', at: this.clock.nowMs(), c } : { k: 'conn', at: this.clock.nowMs(), c, up });
   }
 
   private onBuilt(id: string): void {
@@ -222,6 +222,9 @@ export class EstateRunner {
           case 'conn':
             if (r.up) this.wan.session(r.c).attach(discard);
             else this.wan.session(r.c).detach();
+            break;
+          case 'forget':
+            this.wan.forget(r.c);
             break;
           case 'tick':
             this.wan.tick();
