@@ -11,7 +11,8 @@ import type { PremisesSpec } from '../hub/premises.js';
 import { DEFAULT_SUBGHZ_CONFIG } from '../hub/subghz/config.js';
 import { HeadEnd } from '../protocols/gbcs/commands/headend.js';
 import type { Eui64 } from '../protocols/eui.js';
-import { type Dashboard, startDashboard } from '../tools/dashboard/server.js';
+import type { ServerMessage } from '../tools/dashboard/protocol.js';
+import { type Dashboard, type DashboardActions, startDashboard } from '../tools/dashboard/server.js';
 import { type DashboardSource, estateSource } from '../tools/dashboard/source.js';
 
 /*
@@ -73,7 +74,31 @@ let clock: ManualClock;
 let headEnd: HeadEnd;
 let source: DashboardSource;
 let dashboard: Dashboard;
+/** The same estate with operator actions, as `smets-sim up` serves it. */
+let operated: Dashboard;
 let browser: Browser;
+
+type InjectCall = [premises: string, band: '2.4GHz' | 'subGHz', levelDbm: number, durationMs: number];
+/** Every call the dashboard made to the action, refused or not. */
+const injectCalls: InjectCall[] = [];
+/** Set to make the next call throw this message, as the runner does to refuse. */
+let refuseNext: string | undefined;
+
+/** Records each call and applies it as the estate runner does: on the channel the hub uses now on that band. */
+const actions: DashboardActions = {
+  inject(id, band, levelDbm, durationMs) {
+    injectCalls.push([id, band, levelDbm, durationMs]);
+    if (refuseNext !== undefined) {
+      const msg = refuseNext;
+      refuseNext = undefined;
+      throw new Error(msg);
+    }
+    const p = estate.get(id);
+    if (!p) throw new Error(`no premises ${id}`);
+    if (band === 'subGHz' && !p.subGhz) throw new Error(`premises ${id} has a single band hub: no Sub GHz radio`);
+    p.inject(band === 'subGHz' ? p.subGhz!.operatingChannel : { band, channel: p.spec.hub.channel24 }, levelDbm, durationMs);
+  },
+};
 const shots = mkdtempSync(join(tmpdir(), 'dashboard-'));
 
 function send(useCase: string, to: string): void {
@@ -125,6 +150,7 @@ beforeAll(async () => {
   source = estateSource(estate);
   drive();
   dashboard = await startDashboard({ source, port: 0, log: () => {} });
+  operated = await startDashboard({ source, port: 0, log: () => {}, actions, intervalMs: 200 });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -134,6 +160,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await dashboard?.close();
+  await operated?.close();
   source?.close();
   rmSync(shots, { recursive: true, force: true });
 });
@@ -244,6 +271,9 @@ describe('dashboard in Chromium', () => {
     await house.click();
     const detail = page.locator('#detail');
     await expect.poll(() => detail.locator('h2').innerText()).toBe('house-1');
+    // Read-only: started without actions, the page offers no controls.
+    expect(await page.locator('#inject').count()).toBe(0);
+    expect(await page.locator('button', { hasText: 'Inject interference' }).count()).toBe(0);
     const truth = source.detail('house-1')!;
     const esme = truth.devices.find((d) => d.kind === 'esme')!;
     expect(esme.link!.lqi).toBeLessThan(255); // the 2.4 GHz interference shows
@@ -271,6 +301,7 @@ describe('dashboard in Chromium', () => {
     await expect.poll(() => detail.locator('h2').innerText()).toBe('flat-2');
     expect(await detail.locator('#subghz').count()).toBe(0);
     expect(await detail.locator('#devices tbody tr').count()).toBe(2);
+    expect(await detail.locator('#inject').count()).toBe(0);
     await page.locator('#premises-table tbody tr[data-id="street-003"]').click();
     await detail.locator('#build').waitFor();
     expect(estate.isLive('street-003')).toBe(false);
@@ -285,5 +316,160 @@ describe('dashboard in Chromium', () => {
     await expect.poll(() => page.locator('#premises-table tbody tr').count()).toBe(1);
     expect(errors).toEqual([]);
     await page.close();
+  });
+});
+
+/** A raw /live client: what the server says, picked out by type as the test needs it. */
+async function liveClient(d: Dashboard) {
+  const ws = new WebSocket(`${d.url.replace('http:', 'ws:')}live`);
+  const inbox: ServerMessage[] = [];
+  let wake = () => {};
+  ws.on('message', (data) => {
+    inbox.push(JSON.parse(data.toString()) as ServerMessage);
+    wake();
+  });
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  async function next<T extends ServerMessage['t']>(types: T[], ms = 3000): Promise<Extract<ServerMessage, { t: T }>> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const i = inbox.findIndex((m) => (types as string[]).includes(m.t));
+      if (i >= 0) return inbox.splice(i, 1)[0] as Extract<ServerMessage, { t: T }>;
+      if (Date.now() > deadline) throw new Error(`no ${types.join('/')} message within ${ms} ms`);
+      await new Promise<void>((r) => {
+        wake = r;
+        setTimeout(r, 50);
+      });
+    }
+  }
+  return { send: (m: unknown) => ws.send(JSON.stringify(m)), next, close: () => ws.close() };
+}
+
+const interferenceOf = (id: string) => source.detail(id)?.interference ?? [];
+
+describe('dashboard actions', () => {
+  it('injects interference from the page with exactly the form values', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.setDefaultTimeout(5000);
+    await page.goto(operated.url);
+    const detail = page.locator('#detail');
+
+    // An idle dual band premises: both bands offered; the injection builds it, as a command would.
+    expect(estate.isLive('street-005')).toBe(false);
+    await page.locator('#premises-table tbody tr[data-id="street-005"]').click();
+    const form = detail.locator('form#inject');
+    await form.waitFor();
+    expect(await form.locator('select[name=band] option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(['2.4GHz', 'subGHz']);
+    expect(await form.locator('input[name=level]').inputValue()).toBe('-60');
+    expect(await form.locator('input[name=minutes]').inputValue()).toBe('60');
+    await form.locator('select[name=band]').selectOption('subGHz');
+    await form.locator('input[name=level]').fill('-75.5');
+    await form.locator('input[name=minutes]').fill('45');
+    // What is typed survives the server's refreshes of the detail: simulated time moves, the detail is resent.
+    await detail.locator('[data-part=top]').evaluate((el) => {
+      const w = window as unknown as { redraws: number };
+      w.redraws = 0;
+      new MutationObserver(() => w.redraws++).observe(el, { childList: true });
+    });
+    for (let k = 1; k <= 2; k++) {
+      advance(MINUTE);
+      await expect.poll(() => page.evaluate(() => (window as unknown as { redraws: number }).redraws)).toBeGreaterThanOrEqual(k);
+    }
+    expect(await form.locator('input[name=level]').inputValue()).toBe('-75.5');
+    expect(await form.locator('select[name=band]').inputValue()).toBe('subGHz');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('inject-minutes');
+
+    const before = injectCalls.length;
+    await form.locator('#inject-button').click();
+    await expect.poll(() => form.locator('#inject-status').innerText()).toBe('Injected -75.5 dBm on Sub GHz for 45 min.');
+    expect(injectCalls.slice(before)).toEqual([['street-005', 'subGHz', -75.5, 45 * MINUTE]]);
+    expect(estate.isLive('street-005')).toBe(true);
+    await expect.poll(() => page.locator('#premises-table tbody tr[data-id="street-005"] .status').innerText()).toBe('live');
+    const truth = interferenceOf('street-005');
+    expect(truth).toHaveLength(1);
+    expect(truth[0]).toMatchObject({ band: 'subGHz', levelDbm: -75.5 });
+    expect(truth[0]!.toMs - truth[0]!.fromMs).toBe(45 * MINUTE);
+    // Shown in the premises' list straight away (the server pushes the fresh detail with its answer).
+    await expect.poll(() => detail.locator('#interference').innerText()).toContain(`-75.5 dBm on ${truth[0]!.channel}`);
+    expect(truth[0]!.channel).toMatch(/^Sub GHz page/);
+    expect(await form.locator('#inject-button').isEnabled()).toBe(true);
+    copyFileSync(await shoot(page, 'inject'), '/tmp/dashboard-inject-shot.png');
+
+    // A single band hub: no Sub GHz to offer. A refusal from the estate is shown by the form, not lost.
+    await page.locator('#premises-table tbody tr[data-id="flat-2"]').click();
+    await expect.poll(() => detail.locator('h2').innerText()).toBe('flat-2');
+    expect(await form.locator('select[name=band] option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual(['2.4GHz']);
+    const flatBefore = interferenceOf('flat-2').length;
+    refuseNext = 'journal: disk full';
+    await form.locator('#inject-button').click();
+    await expect.poll(() => form.locator('#inject-status').innerText()).toBe('inject: journal: disk full');
+    expect(await form.locator('#inject-status').getAttribute('class')).toMatch(/warn/);
+    expect(injectCalls.at(-1)).toEqual(['flat-2', '2.4GHz', -60, 60 * MINUTE]);
+    expect(interferenceOf('flat-2')).toHaveLength(flatBefore);
+    expect(await form.locator('#inject-button').isEnabled()).toBe(true);
+    // Out of range in the form: the browser stops it before anything is sent.
+    await form.locator('input[name=level]').fill('20');
+    const calls = injectCalls.length;
+    await form.locator('#inject-button').click();
+    expect(await form.locator('input[name=level]').evaluate((el) => (el as HTMLInputElement).validity.rangeOverflow)).toBe(true);
+    expect(injectCalls).toHaveLength(calls);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('answers a bad inject message with an error and injects nothing', async () => {
+    const live = await liveClient(operated);
+    expect((await live.next(['hello'])).actions).toEqual({ inject: true });
+    const ok = { t: 'inject', premises: 'house-1', band: '2.4GHz', levelDbm: -60, durationMs: MINUTE };
+    const bad: Array<[Record<string, unknown>, RegExp]> = [
+      [{ ...ok, band: 'x', levelDbm: 50 }, /band must be/],
+      [{ ...ok, levelDbm: 50 }, /levelDbm must be .* -120 to 0/],
+      [{ ...ok, levelDbm: -121 }, /levelDbm/],
+      [{ ...ok, levelDbm: null }, /levelDbm/],
+      [{ ...ok, levelDbm: '-60' }, /levelDbm/],
+      [{ ...ok, band: 'x' }, /band must be 2.4GHz or subGHz/],
+      [{ ...ok, band: undefined }, /band/],
+      [{ ...ok, durationMs: 999 }, /durationMs must be .* 1000 \(1 s\) to 604800000 \(7 days\)/],
+      [{ ...ok, durationMs: 7 * 24 * 60 * MINUTE + 1 }, /durationMs/],
+      [{ ...ok, durationMs: 1500.5 }, /durationMs/],
+      [{ ...ok, premises: 42 }, /premises must be/],
+      [{ ...ok, premises: '' }, /premises must be/],
+      [{ ...ok, premises: 'nowhere' }, /no premises nowhere/],
+      [{ ...ok, premises: 'flat-2', band: 'subGHz' }, /single band hub/],
+    ];
+    const calls = injectCalls.length;
+    const house = JSON.stringify(interferenceOf('house-1'));
+    const flat = JSON.stringify(interferenceOf('flat-2'));
+    for (const [msg, why] of bad) {
+      live.send(msg);
+      const reply = await live.next(['error', 'injected']);
+      expect(reply, JSON.stringify(msg)).toMatchObject({ t: 'error', re: 'inject' });
+      expect(reply.t === 'error' && reply.msg).toMatch(why);
+    }
+    expect(injectCalls).toHaveLength(calls);
+    expect(JSON.stringify(interferenceOf('house-1'))).toBe(house);
+    expect(JSON.stringify(interferenceOf('flat-2'))).toBe(flat);
+
+    // A good one is echoed, and the premises' fresh detail follows with the burst in it.
+    live.send({ ...ok, premises: 'flat-2', levelDbm: -90.5, durationMs: 1000 });
+    expect(await live.next(['error', 'injected'])).toEqual({ t: 'injected', premises: 'flat-2', band: '2.4GHz', levelDbm: -90.5, durationMs: 1000 });
+    const fresh = await live.next(['detail']);
+    expect(fresh.id).toBe('flat-2');
+    expect(fresh.detail!.interference.some((i) => i.levelDbm === -90.5 && i.toMs - i.fromMs === 1000)).toBe(true);
+    expect(injectCalls.slice(calls)).toEqual([['flat-2', '2.4GHz', -90.5, 1000]]);
+    live.close();
+
+    // Read-only: the same message is refused before anything is called.
+    const ro = await liveClient(dashboard);
+    expect((await ro.next(['hello'])).actions).toEqual({ inject: false });
+    ro.send(ok);
+    expect(await ro.next(['error', 'injected'])).toMatchObject({ t: 'error', re: 'inject', msg: expect.stringMatching(/read-only/) });
+    expect(injectCalls).toHaveLength(calls + 1);
+    ro.close();
   });
 });

@@ -127,6 +127,10 @@ describe('estate runner: journal and restore', () => {
     anon.receive(encodeEnvelope({ t: 'gbcs', id: 1, b: he.command('ECS17b', [...r2.estate.allSpecs()][0]!.devices[0]!.eui) }));
     anon.detach();
     r2.wan.forget('anon-1');
+    // An operator's impossible injection is refused before it reaches the journal (a restart still works).
+    const single = [...r2.estate.allSpecs()].find((p) => p.hub.band === 'single')!;
+    expect(() => r2.inject(single.id, 'subGHz', -60, 60_000)).toThrow(/single band hub/);
+    r2.inject(single.id, '2.4GHz', -60, 60_000);
     r2.stop();
     const r3 = await EstateRunner.start(options(dir));
     expect(r3.wan.sessionIds()).toEqual(['head-end']);

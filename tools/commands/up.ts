@@ -185,7 +185,15 @@ async function runUp(config: EstateConfig, opts: UpOptions, out: (s: string) => 
   const source = estateSource(runner.estate);
   let dashboard;
   try {
-    dashboard = config.dashboard.enabled ? await startDashboard({ source, bind: '127.0.0.1', port: config.dashboard.port }) : undefined;
+    dashboard = config.dashboard.enabled
+      ? await startDashboard({
+          source,
+          bind: '127.0.0.1',
+          port: config.dashboard.port,
+          // Journalled by the runner, so an injection from the page survives a restart.
+          actions: { inject: (p, b, l, d) => runner.inject(p, b, l, d) },
+        })
+      : undefined;
   } catch (e) {
     runner.stop();
     capture?.close();

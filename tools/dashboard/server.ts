@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { TrafficRecord } from '../../hub/premises.js';
 import { isLoopback } from '../ws-server.js';
-import { type ClientMessage, MAX_PAGE_SIZE, type ServerMessage, parseClientMessage } from './protocol.js';
+import { type ClientMessage, type InjectMessage, MAX_PAGE_SIZE, type ServerMessage, parseClientMessage } from './protocol.js';
 import { Ring } from './ring.js';
 import type { DashboardSource } from './source.js';
 
@@ -20,8 +20,19 @@ export class DashboardError extends Error {
   override readonly name = 'DashboardError';
 }
 
+/**
+ * What the operator may do from the page. Each action applies and records the change itself (the estate
+ * runner journals it, so a restart replays it); it throws to refuse, and the page shows the message.
+ */
+export interface DashboardActions {
+  /** Interference on the channel the premises' hub uses now on `band`. */
+  inject(premises: string, band: '2.4GHz' | 'subGHz', levelDbm: number, durationMs: number): void;
+}
+
 export interface DashboardOptions {
   source: DashboardSource;
+  /** Lets the page change the estate; without it the dashboard is read-only and the page offers no controls. */
+  actions?: DashboardActions;
   /** Interface to listen on (default 127.0.0.1). Anything but loopback needs `token`. */
   bind?: string;
   /** TCP port (default 7374; 0 picks a free one). */
@@ -89,7 +100,7 @@ async function loadPage(): Promise<Map<string, { body: Buffer; type: string }>> 
 }
 
 export async function startDashboard(opts: DashboardOptions): Promise<Dashboard> {
-  const { source } = opts;
+  const { source, actions } = opts;
   const bind = opts.bind ?? '127.0.0.1';
   const token = opts.token || undefined;
   if (!isLoopback(bind) && !token) throw new DashboardError(`refusing to serve the dashboard on ${bind} without a token (or bind 127.0.0.1)`);
@@ -155,17 +166,46 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     if (c.selected !== null) send(c, { t: 'detail', id: c.selected, detail: source.detail(c.selected, { build: c.build }) ?? null });
   };
 
+  const inject = (c: Client, m: InjectMessage): void => {
+    const fail = (msg: string) => send(c, { t: 'error', msg: `inject: ${msg}`, re: 'inject' });
+    if (!actions) return fail('this dashboard is read-only (started without actions)');
+    // Checked here too, before the action records anything: a refused injection must not reach a journal.
+    const hub = source.hubKind(m.premises);
+    if (hub === undefined) return fail(`no premises ${m.premises}`);
+    if (m.band === 'subGHz' && hub !== 'dual') return fail(`premises ${m.premises} has a single band hub: no Sub GHz radio`);
+    try {
+      actions.inject(m.premises, m.band, m.levelDbm, m.durationMs);
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      log(`inject ${m.premises} ${m.band} ${m.levelDbm} dBm ${m.durationMs} ms refused: ${msg}`);
+      return fail(msg);
+    }
+    log(`inject ${m.premises} ${m.band} ${m.levelDbm} dBm for ${m.durationMs} ms`);
+    const { t: _, ...what } = m;
+    send(c, { t: 'injected', ...what });
+    // The asker sees the result at once, and so does everyone else following that premises.
+    const detail = source.detail(m.premises) ?? null;
+    const text = JSON.stringify({ t: 'detail', id: m.premises, detail } satisfies ServerMessage);
+    for (const other of clients) {
+      if (other === c || other.selected === m.premises) send(other, text);
+      // Neither traffic nor time moved, yet a list may now show the premises live: refresh all views next time.
+      other.seen = '';
+    }
+  };
+
   function connected(ws: WebSocket): void {
     const c: Client = { ws, page: null, selected: null, build: false, seen: '' };
     clients.add(c);
     ws.on('message', (data, isBinary) => {
       if (isBinary) return send(c, { t: 'error', msg: 'send JSON text messages' });
       const m = parseClientMessage(data.toString());
-      if ('error' in m) return send(c, { t: 'error', msg: m.error });
+      if ('error' in m) return send(c, { t: 'error', msg: m.error, ...(m.re ? { re: m.re } : {}) });
       guard(() => {
         if (m.t === 'page') {
           c.page = m;
           sendPage(c);
+        } else if (m.t === 'inject') {
+          inject(c, m);
         } else {
           c.selected = m.id;
           // Building is asked once, for the premises it was asked for; following it later needs no rebuild.
@@ -176,7 +216,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     });
     ws.on('close', () => clients.delete(c));
     ws.on('error', (e) => log(`client: ${e.message}`));
-    guard(() => send(c, { t: 'hello', summary: source.summary(), recent: source.recent(HELLO_RECENT), maxPageSize: MAX_PAGE_SIZE }));
+    guard(() => send(c, { t: 'hello', summary: source.summary(), recent: source.recent(HELLO_RECENT), maxPageSize: MAX_PAGE_SIZE, actions: { inject: actions !== undefined } }));
   }
 
   // New traffic waits here for the next push; only the newest `maxPush` are kept.

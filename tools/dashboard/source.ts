@@ -36,6 +36,8 @@ export interface DashboardSource {
    * is set: looking inside builds it, as a command reaching it would.
    */
   detail(id: string, opts?: { build?: boolean }): PremisesDetail | undefined;
+  /** A premises' hub kind from its spec (never builds it); undefined for an unknown id. */
+  hubKind(id: string): HubKind | undefined;
   /** The estate's newest traffic (or one premises'), oldest first. */
   recent(limit: number, premises?: string): TrafficView[];
   /** A record as the page shows it; kept apart from `subscribe` so a busy estate decodes only what is sent. */
@@ -233,6 +235,10 @@ class EstateSource implements DashboardSource {
       recent: this.recent(PREMISES_RECENT, id),
     };
     return p ? { ...base, ...this.inside(p, nowMs) } : { ...base, ...this.fromSpec(spec) };
+  }
+
+  hubKind(id: string): HubKind | undefined {
+    return this.estate.spec(id)?.hub.band;
   }
 
   /** A built premises: links, noise and the Sub GHz controller as they are now. */

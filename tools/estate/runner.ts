@@ -187,6 +187,9 @@ export class EstateRunner {
   inject(premises: string, band: '2.4GHz' | 'subGHz', levelDbm: number, durationMs: number): void {
     const p = this.estate.spec(premises);
     if (!p) throw new RunnerError(`no premises ${premises}`);
+    // Refused before it is journalled: a record that cannot be applied would stop every later restart.
+    if (band === 'subGHz' && p.hub.band !== 'dual') throw new RunnerError(`premises ${premises} has a single band hub: no Sub GHz radio`);
+    if (!Number.isFinite(levelDbm) || !(durationMs > 0)) throw new RunnerError(`inject: level ${levelDbm} dBm for ${durationMs} ms is not an injection`);
     this.syncClock();
     this.record({ k: 'inject', at: this.clock.nowMs(), p: premises, band, level: levelDbm, ms: durationMs });
     this.guard(() => this.applyInject(premises, band, levelDbm, durationMs));

@@ -20,7 +20,15 @@ const state = {
   traffic: [],
   skipped: 0,
   retryMs: 500,
+  /** What the server lets the operator do (hello.actions); nothing until it says so. */
+  actions: { inject: false },
+  /** The inject form shown for the selected premises, kept across refreshes so what is typed survives. @type {HTMLFormElement | null} */
+  injectForm: null,
 };
+
+/** Limits the server enforces too (tools/dashboard/protocol.ts). */
+const INJECT_LEVEL = { min: -120, max: 0, initial: -60 };
+const INJECT_MINUTES = { min: 1 / 60, max: 7 * 24 * 60, initial: 60 };
 
 // --- small helpers ---------------------------------------------------------------------------------------
 
@@ -110,6 +118,10 @@ function onMessage(m) {
       document.querySelector('#traffic tbody').replaceChildren();
       addTraffic(m.recent, 0);
       renderSummary(m.summary);
+      // A restarted server may offer other actions: the form is rebuilt (or dropped) to match.
+      state.actions = { inject: m.actions?.inject === true };
+      state.injectForm = null;
+      renderDetail();
       break;
     case 'summary':
       renderSummary(m.summary);
@@ -127,8 +139,12 @@ function onMessage(m) {
     case 'traffic':
       addTraffic(m.records, m.skipped);
       break;
+    case 'injected':
+      injectDone(m.premises, 'ok', `Injected ${m.levelDbm} dBm on ${bandLabel(m.band)} for ${fmtMinutes(m.durationMs)}.`);
+      break;
     case 'error':
-      console.warn('dashboard server:', m.msg);
+      if (m.re === 'inject') injectDone(null, 'error', m.msg);
+      else console.warn('dashboard server:', m.msg);
       break;
   }
 }
@@ -242,13 +258,28 @@ function go(where) {
 
 // --- one premises ----------------------------------------------------------------------------------------
 
+/**
+ * The detail panel is three parts: what is above the inject form, the form, and what is below it. The
+ * server refreshes the detail every second or so; only the parts around the form are rebuilt, so a level
+ * being typed or a band being picked is not lost (nor its focus).
+ */
 function renderDetail() {
   const panel = document.getElementById('detail');
   const d = state.detail;
-  if (state.selected === null) return panel.replaceChildren(h('p', { class: 'empty', text: 'Select a premises to see its HAN, its Sub GHz radio and its traffic.' }));
-  if (!d) return panel.replaceChildren(h('p', { class: 'empty', text: `Loading ${state.selected}…` }));
+  if (state.selected === null || !d) {
+    state.injectForm = null;
+    delete panel.dataset.for;
+    const text = state.selected === null ? 'Select a premises to see its HAN, its Sub GHz radio and its traffic.' : `Loading ${state.selected}…`;
+    return panel.replaceChildren(h('p', { class: 'empty', text }));
+  }
+  if (panel.dataset.for !== d.id) {
+    panel.dataset.for = d.id;
+    state.injectForm = null;
+    panel.replaceChildren(h('div', { class: 'detail-part', 'data-part': 'top' }), h('div', { class: 'detail-part', 'data-part': 'actions' }), h('div', { class: 'detail-part', 'data-part': 'rest' }));
+  }
+  const [top, actions, rest] = ['top', 'actions', 'rest'].map((k) => panel.querySelector(`[data-part=${k}]`));
   const st = d.stats;
-  const parts = [
+  const above = [
     h(
       'div',
       { class: 'detail-head' },
@@ -279,11 +310,95 @@ function renderDetail() {
     devicesTable(d.devices),
     h('h4', { text: 'Injected interference' }),
     interferenceList(d.interference, d.nowMs),
+  ];
+  const below = [
     d.subGhz && subGhzSection(d.subGhz, d.nowMs),
     h('h3', { text: 'Recent traffic here' }),
     d.recent.length ? h('div', { class: 'table-wrap' }, trafficTable(d.recent.slice().reverse())) : h('p', { class: 'muted', text: 'No traffic yet.' }),
   ];
-  panel.replaceChildren(...parts.filter(Boolean));
+  top.replaceChildren(...above.filter(Boolean));
+  rest.replaceChildren(...below.filter(Boolean));
+  const formKey = `${d.id} ${d.hub.band}`;
+  if (!state.actions.inject) {
+    state.injectForm = null;
+    actions.replaceChildren();
+  } else if (!state.injectForm || state.injectForm.dataset.key !== formKey) {
+    state.injectForm = injectForm(d);
+    state.injectForm.dataset.key = formKey;
+    actions.replaceChildren(state.injectForm);
+  }
+}
+
+// --- operator actions --------------------------------------------------------------------------------------
+
+const bandLabel = (band) => (band === 'subGHz' ? 'Sub GHz' : '2.4 GHz');
+
+function fmtMinutes(ms) {
+  const min = ms / 60000;
+  if (min >= 1440 && min % 1440 === 0) return plural(min / 1440, 'day');
+  if (min >= 60 && min % 60 === 0) return plural(min / 60, 'hour');
+  return min >= 1 ? `${+min.toFixed(2)} min` : `${Math.round(ms / 1000)} s`;
+}
+
+/**
+ * Interference on the channel the hub uses now, on one band: the server applies it through the estate (which
+ * journals it) and answers `injected`, or an error shown here. Sub GHz is offered only for a dual band hub.
+ */
+function injectForm(d) {
+  const numberInput = (name, label, lim, step) =>
+    h('input', { type: 'number', name, id: `inject-${name}`, 'aria-label': label, required: true, min: lim.min, max: lim.max, step, value: lim.initial });
+  const status = h('span', { class: 'inject-status muted', id: 'inject-status', role: 'status' });
+  const button = h('button', { type: 'submit', class: 'primary', id: 'inject-button', text: 'Inject interference' });
+  const form = h(
+    'form',
+    { class: 'inject', id: 'inject', 'data-premises': d.id, 'aria-label': `Inject interference at ${d.id}` },
+    h(
+      'label',
+      {},
+      h('span', { class: 'k', text: 'Band' }),
+      h(
+        'select',
+        { name: 'band', id: 'inject-band' },
+        h('option', { value: '2.4GHz', text: '2.4 GHz' }),
+        d.hub.band === 'dual' && h('option', { value: 'subGHz', text: 'Sub GHz' }),
+      ),
+    ),
+    h('label', {}, h('span', { class: 'k', text: 'Level' }), numberInput('level', 'Level in dBm', INJECT_LEVEL, 'any'), h('span', { class: 'muted', text: 'dBm' })),
+    h('label', {}, h('span', { class: 'k', text: 'Duration' }), numberInput('minutes', 'Duration in minutes', INJECT_MINUTES, 'any'), h('span', { class: 'muted', text: 'min' })),
+    button,
+    status,
+  );
+  form.addEventListener('submit', (e) => {
+    // Only reached once the browser's own checks (range, required) pass; the server checks the same again.
+    e.preventDefault();
+    const data = new FormData(form);
+    const msg = {
+      t: 'inject',
+      premises: d.id,
+      band: String(data.get('band')),
+      levelDbm: Number(data.get('level')),
+      durationMs: Math.round(Number(data.get('minutes')) * 60000),
+    };
+    if (!state.ws || state.ws.readyState !== WebSocket.OPEN) return setInjectStatus(form, 'error', 'Not connected to the estate.');
+    button.disabled = true;
+    setInjectStatus(form, 'pending', `Injecting ${msg.levelDbm} dBm on ${bandLabel(msg.band)}…`);
+    send(msg);
+  });
+  return form;
+}
+
+function setInjectStatus(form, kind, text) {
+  const el = form.querySelector('#inject-status');
+  el.className = `inject-status ${kind === 'error' ? 'warn' : kind === 'ok' ? 'ok' : 'muted'}`;
+  el.textContent = text;
+}
+
+/** The server's answer to the form's request (`premises` null: an error, which answers the pending one). */
+function injectDone(premises, kind, text) {
+  const form = state.injectForm;
+  if (!form || (premises !== null && form.dataset.premises !== premises)) return;
+  form.querySelector('#inject-button').disabled = false;
+  setInjectStatus(form, kind, text);
 }
 
 function bandCard(b) {
