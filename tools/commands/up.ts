@@ -136,6 +136,7 @@ async function runUp(config: EstateConfig, opts: UpOptions, out: (s: string) => 
       queueLimit: config.wan.queueLimit,
       log: (l) => log.warn(l),
       progress: (done, total) => {
+        if (total === 0) return;
         if (phase !== 'replay') {
           phase = 'replay';
           bar?.setTotal(total);
