@@ -24,7 +24,8 @@ import type { Eui64 } from '../protocols/eui.js';
  *   again, in order, after a reconnect. Duplicates of unacked ids are possible; acked ids never come back.
  * - On attach the session first sends `{t:"ctl", op:"hello", client, acked}`: the highest id it has taken an
  *   ack for, so a client knows where redelivery starts.
- * - Alerts not caused by a command (time passing, startup) go to every session.
+ * - Alerts not caused by a command (time passing) go to every session. A premises' startup alerts (e.g. a
+ *   Sub GHz join refused) go out with whatever first built it: that command's session, or the next tick.
  * - Back-pressure: at most `queueLimit` unacked messages are in memory and on the wire; later ones wait in
  *   an append-only spill file and are loaded (and sent) as acks make room. A client that never acks costs
  *   disk, not memory, and is not sent more than `queueLimit` messages ahead of its acks.
@@ -41,11 +42,6 @@ export interface WanOptions {
   maxAdvanceTicks?: number;
   /** Diagnostics (a client's `err` messages, internal errors). */
   log?: (line: string) => void;
-  /**
-   * Traffic records kept per premises (default 10 000). Premises log every frame; a server running for days
-   * must not keep them all, so older records are dropped now and then.
-   */
-  trafficLimit?: number;
   /**
    * Told of every message a client sends, before it is acted on: an estate runner sets the clock here and
    * journals the message, so a restart can replay exactly what happened.
@@ -86,13 +82,11 @@ export class Wan {
   readonly maxAdvanceTicks: number;
   private readonly spillPath: (clientId: string) => string;
   readonly log: (line: string) => void;
-  private readonly trafficLimit: number;
   /** @internal see WanOptions.input */
   readonly input: ((clientId: string, bytes: Uint8Array) => void) | undefined;
   /** @internal see WanOptions.connection */
   readonly connection: ((clientId: string, up: boolean | 'forgotten') => void) | undefined;
   private readonly canAdvance: boolean;
-  private sinceTrim = 0;
 
   constructor(
     readonly estate: Estate,
@@ -108,19 +102,9 @@ export class Wan {
     this.input = opts.input;
     this.connection = opts.connection;
     this.canAdvance = opts.canAdvance ?? true;
-    this.trafficLimit = opts.trafficLimit ?? 10_000;
   }
 
-  /** @internal called per command and tick: bounds the premises' traffic logs. */
-  noteActivity(): void {
-    if (++this.sinceTrim < 1024) return;
-    this.sinceTrim = 0;
-    for (const p of this.estate.livePremises()) {
-      if (p.traffic.length > this.trafficLimit) p.traffic.splice(0, p.traffic.length - this.trafficLimit);
-    }
-  }
-
-  /** The session for a client identity, created (with the estate's startup alerts queued) on first use. */
+  /** The session for a client identity, created on first use. */
   session(clientId: string): WanSession {
     let s = this.sessions.get(clientId);
     if (!s) {
@@ -136,7 +120,6 @@ export class Wan {
 
   /** Let time pass (after the clock moved): alerts go to every session. Returns how many were raised. */
   tick(): number {
-    this.noteActivity();
     return this.broadcast(this.estate.tick());
   }
 
@@ -343,7 +326,6 @@ export class WanSession {
 
   private command(id: MessageId, b: Uint8Array): void {
     let out: Outbound[] | { error: string };
-    this.wan.noteActivity();
     try {
       out = this.wan.estate.send(b);
     } catch (e) {
