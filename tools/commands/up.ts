@@ -3,6 +3,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { pino } from 'pino';
+import pretty from 'pino-pretty';
 import { parseDuration } from '../../firmware-sim/clock.js';
 import { DEFAULT_CONFIG_YAML, type EstateConfig, EstateConfigError, formatIssue, parseEstateConfig } from '../../hub/estate-config.js';
 import { premisesOfMix } from '../../hub/mix.js';
@@ -97,7 +98,11 @@ function loadConfig(opts: UpOptions): EstateConfig {
 }
 
 async function runUp(config: EstateConfig, opts: UpOptions, out: (s: string) => void): Promise<void> {
-  const log = pino({ base: null, level: process.env.SMETS_SIM_LOG ?? 'info' }, pino.destination(2));
+  // JSON lines for a log collector; readable lines for someone watching a terminal.
+  const level = process.env.SMETS_SIM_LOG ?? 'info';
+  const log = process.stderr.isTTY
+    ? pino({ base: null, level }, pretty({ destination: 2, sync: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', singleLine: true }))
+    : pino({ base: null, level }, pino.destination(2));
   const dataDir = resolve(config.dataDir);
   if (opts.reset) {
     for (const f of ['journal.bin', 'snapshot.cbor', 'spill']) rmSync(join(dataDir, f), { recursive: true, force: true });
