@@ -3,6 +3,7 @@ import { parseDuration } from '../firmware-sim/clock.js';
 import type { ChtsVersion, GbcsVersion } from './premises.js';
 import { type TsatSubject, type TsatViolation, checkTsat, tsatEntry } from './tsat.js';
 import { editDistance } from '../protocols/text.js';
+import { premisesId } from './mix.js';
 
 /*
  * The fake estate's configuration (`smets-sim up --config estate.yaml`): what premises exist, how they are
@@ -109,12 +110,7 @@ export function formatIssue(i: ConfigIssue, file?: string): string {
   return `${where}${i.path || '(top)'}: ${i.message}`;
 }
 
-/** The id of the n-th premises (1-based): prefix and at least six digits, e.g. P000001. */
-export function premisesId(idPrefix: string, n: number, count: number): string {
-  return `${idPrefix}${String(n).padStart(idWidth(count), '0')}`;
-}
-
-const idWidth = (count: number) => Math.max(6, String(count).length);
+export { premisesId };
 
 export const CHTS_SIMULATED: readonly ChtsVersion[] = ['1.0', '1.1'];
 export const GBCS_SIMULATED: readonly GbcsVersion[] = ['1.1', '2.0', '2.1'];
@@ -438,7 +434,8 @@ function overridesOf(c: Checker, raw: unknown, idPrefix: string | undefined, cou
       const match = idRe.exec(id);
       const n = match ? Number(match[1]) : NaN;
       const range = `${example} to ${premisesId(prefix, count, count)}`;
-      if (!match || match[1]!.length !== idWidth(count)) c.fail([...path, 'premises'], `expected an id from ${range}, got ${describe(id)}`);
+      // Ids are written with a fixed width (premisesId): P7 or P0000007 is not P000007.
+      if (!match || premisesId(prefix, Number(match[1]), count) !== id) c.fail([...path, 'premises'], `expected an id from ${range}, got ${describe(id)}`);
       else if (n < 1 || n > count) c.fail([...path, 'premises'], `${id} is not in the estate: premises.count is ${count} (${range})`);
       else if (overridden.has(id)) c.fail([...path, 'premises'], `${id} is already overridden at overrides[${overridden.get(id)}]; give each premises one entry`);
       else overridden.set(id, i);

@@ -39,9 +39,9 @@ export interface MixPlan {
   overrides?: ReadonlyMap<string, PremisesOverride>;
 }
 
-/** The premises id for 0-based index `i`. */
-export function premisesId(plan: Pick<MixPlan, 'idPrefix' | 'count'>, i: number): string {
-  return `${plan.idPrefix}${String(i + 1).padStart(Math.max(6, String(plan.count).length), '0')}`;
+/** The id of the n-th premises (1-based) of `count`: prefix and at least six digits, e.g. P000001. */
+export function premisesId(idPrefix: string, n: number, count: number): string {
+  return `${idPrefix}${String(n).padStart(Math.max(6, String(count).length), '0')}`;
 }
 
 /*
@@ -67,7 +67,7 @@ export function* premisesOfMix(plan: MixPlan): Generator<PremisesSpec> {
 }
 
 export function premisesAt(plan: MixPlan, i: number): PremisesSpec {
-  const id = premisesId(plan, i);
+  const id = premisesId(plan.idPrefix, i + 1, plan.count);
   const o = plan.overrides?.get(id) ?? {};
   const r = Rng.fromSeed(`${plan.seed}/mix/${i}`);
   const s = plan.shares;

@@ -159,6 +159,13 @@ export class Premises {
     }
   }
 
+  /** The hub's operating channel on `band` now; PremisesError for Sub GHz on a single band hub. */
+  operatingChannel(band: Band): HanChannel {
+    if (band === '2.4GHz') return { band, channel: this.spec.hub.channel24 };
+    if (!this.subGhz) throw new PremisesError(`premises ${this.id} has a single band hub: no Sub GHz radio`);
+    return this.subGhz.operatingChannel;
+  }
+
   /** The channel a device's traffic uses now. */
   channelOf(eui: Eui64): HanChannel {
     const spec = this.deviceSpecs.get(eui);

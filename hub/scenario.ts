@@ -290,13 +290,7 @@ export async function runScenario(s: Scenario): Promise<ScenarioResult> {
   const tickAll = () => {
     for (const e of estate.tick()) pending.push({ premises: e.premises, e, atMs: clock.nowMs() });
   };
-  const advance = (ms: number) => {
-    const end = clock.nowMs() + ms;
-    while (clock.nowMs() < end) {
-      clock.set(Math.min(end, clock.nowMs() + s.tickMs));
-      tickAll();
-    }
-  };
+  const advance = (ms: number) => clock.advanceInSteps(ms, s.tickMs, tickAll);
   const say = (ok: boolean, step: Step, text: string) => {
     lines.push(`${ok ? 'ok  ' : 'FAIL'} ${s.source}:${step.line} ${text}`);
     if (ok) passed++;

@@ -165,12 +165,8 @@ export class Wan {
         if (!(clock instanceof ManualClock) || !this.canAdvance) throw new WanError('advance: this estate runs on its own clock (only a manual clock can be advanced)');
         const by = durationArg(req.by, 'by');
         if (by / this.tickMs > this.maxAdvanceTicks) throw new WanError(`advance: ${by} ms is more than ${this.maxAdvanceTicks} ticks of ${this.tickMs} ms; advance in smaller steps`);
-        const end = clock.nowMs() + by;
         let alerts = 0;
-        while (clock.nowMs() < end) {
-          clock.set(Math.min(end, clock.nowMs() + this.tickMs));
-          alerts += this.tick();
-        }
+        clock.advanceInSteps(by, this.tickMs, () => (alerts += this.tick()));
         return { now: clock.now().toISOString(), alerts };
       }
       case 'keys': {
@@ -190,7 +186,8 @@ export class Wan {
         let ch: HanChannel;
         const c = req.channel;
         if (c === undefined || c === 'operating') {
-          ch = band === 'subGHz' ? (p.subGhz?.operatingChannel ?? fail('inject: the hub has no Sub GHz radio')) : { band, channel: p.spec.hub.channel24 };
+          if (band === 'subGHz' && !p.subGhz) fail('inject: the hub has no Sub GHz radio');
+          ch = p.operatingChannel(band);
         } else if (band === '2.4GHz' && typeof c === 'number' && Number.isInteger(c) && c >= 11 && c <= 26) {
           ch = { band, channel: c };
         } else if (band === 'subGHz' && typeof c === 'object' && c !== null && [28, 29, 30, 31].includes((c as { page?: unknown }).page as number) && Number.isInteger((c as { index?: unknown }).index)) {

@@ -95,8 +95,7 @@ const actions: DashboardActions = {
     }
     const p = estate.get(id);
     if (!p) throw new Error(`no premises ${id}`);
-    if (band === 'subGHz' && !p.subGhz) throw new Error(`premises ${id} has a single band hub: no Sub GHz radio`);
-    p.inject(band === 'subGHz' ? p.subGhz!.operatingChannel : { band, channel: p.spec.hub.channel24 }, levelDbm, durationMs);
+    p.inject(p.operatingChannel(band), levelDbm, durationMs);
   },
 };
 const shots = mkdtempSync(join(tmpdir(), 'dashboard-'));

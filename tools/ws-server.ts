@@ -1,6 +1,5 @@
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
-import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { parseDocument, isMap } from 'yaml';
@@ -11,6 +10,7 @@ import { parseScenario } from '../hub/scenario.js';
 import { Wan, type WanOptions } from '../hub/wan.js';
 import { encodeEnvelope } from '../protocols/control/envelope.js';
 import type { Eui64 } from '../protocols/eui.js';
+import { isLoopback, refuse, sameSecret } from './http-guard.js';
 
 /*
  * The WAN endpoint over WebSocket: one binary message = one envelope (protocols/control/envelope.ts), all
@@ -45,21 +45,10 @@ export interface WsServer {
   close(): Promise<void>;
 }
 
-export function isLoopback(host: string): boolean {
-  if (host === 'localhost' || host === '::1') return true;
-  return isIP(host) === 4 && host.startsWith('127.');
-}
+export { isLoopback };
 
 const CLIENT_RE = /^[A-Za-z0-9._:@-]{1,128}$/;
 
-function sameSecret(a: string, b: string): boolean {
-  // Hash first: timingSafeEqual needs equal lengths, and the length must not leak either.
-  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
-}
-
-function refuse(socket: Duplex, status: number, reason: string): void {
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`);
-}
 
 export async function startWsServer(opts: WsServerOptions): Promise<WsServer> {
   const bind = opts.bind ?? '127.0.0.1';

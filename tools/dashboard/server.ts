@@ -1,10 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { TrafficRecord } from '../../hub/premises.js';
-import { isLoopback } from '../ws-server.js';
+import { isLoopback, refuse, sameSecret } from '../http-guard.js';
 import { type ClientMessage, type InjectMessage, MAX_PAGE_SIZE, type ServerMessage, parseClientMessage } from './protocol.js';
 import { Ring } from './ring.js';
 import type { DashboardSource } from './source.js';
@@ -83,14 +82,6 @@ interface Client {
   seen: string;
 }
 
-function sameSecret(a: string, b: string): boolean {
-  // Hash first: timingSafeEqual needs equal lengths, and the length must not leak either.
-  return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
-}
-
-function refuse(socket: Duplex, status: number, reason: string): void {
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`);
-}
 
 async function loadPage(): Promise<Map<string, { body: Buffer; type: string }>> {
   const dir = new URL('./page/', import.meta.url);

@@ -151,14 +151,7 @@ export async function createEstate(config: CreateEstateConfig = {}): Promise<Tes
     alerts,
     clock: {
       now: () => clock.now(),
-      advance(by) {
-        const end = clock.nowMs() + parseDuration(by);
-        while (clock.nowMs() < end) {
-          clock.set(Math.min(end, clock.nowMs() + tickMs));
-          publish(estate.tick());
-        }
-        return clock.now();
-      },
+      advance: (by) => clock.advanceInSteps(parseDuration(by), tickMs, () => publish(estate.tick())),
     },
     command: (useCase, to, as = 'supplier', params) => headEnd.command(useCase, to, as, params),
     async send(frame) {
@@ -170,9 +163,7 @@ export async function createEstate(config: CreateEstateConfig = {}): Promise<Tes
     inject({ premises, band, levelDbm, duration }) {
       const p = estate.get(premises);
       if (!p) throw new RangeError(`inject: no premises ${premises}`);
-      const b = band ?? (p.subGhz ? 'subGHz' : '2.4GHz');
-      if (b === 'subGHz' && !p.subGhz) throw new RangeError(`inject: premises ${premises} has a single band hub`);
-      p.inject(b === 'subGHz' ? p.subGhz!.operatingChannel : { band: '2.4GHz', channel: p.spec.hub.channel24 }, levelDbm, parseDuration(duration ?? '1h'));
+      p.inject(p.operatingChannel(band ?? (p.subGhz ? 'subGHz' : '2.4GHz')), levelDbm, parseDuration(duration ?? '1h'));
     },
     async close() {
       closed = true;

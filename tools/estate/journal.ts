@@ -23,7 +23,7 @@ export type JournalRecord =
   | { k: 'forget'; at: number; c: string }
   /** Time passed: every live premises ticked at `at`. */
   | { k: 'tick'; at: number }
-  /** A premises was built for someone looking inside (dashboard), not by a command. */
+  /** A premises was built (by a command, which replays it anyway, or for the dashboard, which does not). */
   | { k: 'open'; at: number; p: string }
   /** An interference burst injected by the operator (not over the WAN). */
   | { k: 'inject'; at: number; p: string; band: '2.4GHz' | 'subGHz'; level: number; ms: number };

@@ -65,7 +65,6 @@ export class EstateRunner {
   private journal: JournalWriter | undefined;
   private timers: NodeJS.Timeout[] = [];
   private replaying = false;
-  private inInput = false;
   private hostStart: number;
   private simStart: number;
   private stopped = false;
@@ -165,8 +164,9 @@ export class EstateRunner {
   }
 
   private onBuilt(id: string): void {
-    // Builds caused by a command or tick replay by themselves; a look from outside has to be written down.
-    if (this.replaying || this.inInput) return;
+    // Every build is written down (once per premises): one caused by a command also replays by itself, and
+    // the `open` after it is then a no-op, but one caused by a look from the dashboard replays only from this.
+    if (this.replaying) return;
     this.record({ k: 'open', at: this.clock.nowMs(), p: id });
   }
 
@@ -180,7 +180,7 @@ export class EstateRunner {
     this.syncClock();
     if (this.estate.liveCount() === 0) return 0;
     this.record({ k: 'tick', at: this.clock.nowMs() });
-    return this.guard(() => this.wan.tick());
+    return this.wan.tick();
   }
 
   /** Interference injected by the operator (dashboard, CLI), journalled like everything else. */
@@ -192,22 +192,12 @@ export class EstateRunner {
     if (!Number.isFinite(levelDbm) || !(durationMs > 0)) throw new RunnerError(`inject: level ${levelDbm} dBm for ${durationMs} ms is not an injection`);
     this.syncClock();
     this.record({ k: 'inject', at: this.clock.nowMs(), p: premises, band, level: levelDbm, ms: durationMs });
-    this.guard(() => this.applyInject(premises, band, levelDbm, durationMs));
+    this.applyInject(premises, band, levelDbm, durationMs);
   }
 
   private applyInject(premises: string, band: '2.4GHz' | 'subGHz', level: number, ms: number): void {
     const p = this.estate.get(premises)!;
-    if (band === 'subGHz' && !p.subGhz) throw new RunnerError(`premises ${premises} has a single band hub: no Sub GHz radio`);
-    p.inject(band === 'subGHz' ? p.subGhz!.operatingChannel : { band, channel: p.spec.hub.channel24 }, level, ms);
-  }
-
-  private guard<T>(fn: () => T): T {
-    this.inInput = true;
-    try {
-      return fn();
-    } finally {
-      this.inInput = false;
-    }
+    p.inject(p.operatingChannel(band), level, ms);
   }
 
   private replay(records: readonly JournalRecord[]): void {
